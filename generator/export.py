@@ -1,0 +1,118 @@
+"""Stage 5: the public data contract, ``briefing.json`` (and its JSON Schema).
+
+The export is what reviewers diff and tools read, so it is deterministic: keys sorted,
+lists in a stable order, nothing from the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from . import __version__, urls
+from .models import Briefing
+
+SCHEMA_VERSION = 1
+
+
+def briefing_data(briefing: Briefing) -> dict:
+    """The briefing as plain JSON-ready data."""
+    group_of = {fid: g.id for g in briefing.figure_groups for fid in g.figures}
+    sentence_text = {(d.id, s.id): s.text for d in briefing.documents for s in d.sentences}
+    theme_sources: dict[str, set[str]] = {}
+    source_themes: dict[str, set[str]] = {}
+    theme_sentences: dict[str, list[dict]] = {}
+    for match in briefing.theme_matches:
+        theme_sources.setdefault(match.theme, set()).add(match.source)
+        source_themes.setdefault(match.source, set()).add(match.theme)
+        theme_sentences.setdefault(match.theme, []).append({
+            "source": match.source,
+            "sentence": match.sentence,
+            "cue": match.cue,
+            "page": urls.sentence_link(match.source, match.sentence),
+        })
+
+    sources = []
+    for result in briefing.results:
+        doc = result.document
+        sources.append({
+            "id": doc.id,
+            "path": doc.path,
+            "kind": doc.kind,
+            "title": doc.title,
+            "date": doc.date,
+            "publisher": doc.publisher,
+            "author": doc.author,
+            "url": doc.url,
+            "language": doc.language,
+            "page": urls.source_page(doc.id),
+            "text": doc.text,
+            "excluded": [{"text": e.text, "reason": e.reason} for e in doc.excluded],
+            "sentences": [{"id": s.id, "text": s.text} for s in doc.sentences],
+            "themes": sorted(source_themes.get(doc.id, ())),
+            "figures": [f.id for f in result.figures],
+        })
+
+    figures = [{
+        "id": f.id,
+        "source": f.source,
+        "text": f.text,
+        "value": f.value,
+        "unit": f.unit,
+        "bound": f.bound,
+        "measures": f.measures,
+        "year": f.year,
+        "sentence": sentence_text[(f.source, f.sentence)],
+        "sentence_id": f.sentence,
+        "page": urls.sentence_link(f.source, f.sentence),
+        "group": group_of.get(f.id),
+    } for f in briefing.figures]
+
+    groups = [{
+        "id": g.id,
+        "kind": g.kind,
+        "figures": list(g.figures),
+        "sources": list(g.sources),
+        "value": g.value,
+        "unit": g.unit,
+        "measures": g.measures,
+    } for g in briefing.figure_groups]
+
+    themes = [{
+        "id": t.id,
+        "title": t.title,
+        "description": t.description,
+        "cues": list(t.cues),
+        "sources": sorted(theme_sources.get(t.id, ())),
+        "sentences": theme_sentences.get(t.id, []),
+        "page": urls.theme_page(t.id),
+    } for t in briefing.themes]
+
+    problems = [{
+        "severity": p.severity,
+        "path": p.path,
+        "line": p.line,
+        "code": p.code,
+        "message": p.message,
+    } for p in briefing.problems]
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "briefing", "version": __version__},
+        "title": briefing.title,
+        "sources": sources,
+        "figures": figures,
+        "figure_groups": groups,
+        "themes": themes,
+        "problems": problems,
+    }
+
+
+def to_json(data: dict) -> str:
+    """Canonical JSON text: sorted keys, two-space indent, UTF-8 characters kept, final newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def schema_text() -> str:
+    """The JSON Schema of ``briefing.json``, shipped with the package."""
+    return resources.files("generator").joinpath("briefing.schema.json").read_text("utf-8")

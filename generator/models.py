@@ -1,0 +1,173 @@
+"""The typed records that flow through the pipeline.
+
+Each stage is a plain function from some of these records to others:
+
+    read_source -> SourceFile -> normalise -> Document -> extract -> (Figure, ThemeMatch, ...)
+    -> assemble -> Briefing -> export / render
+
+Records are plain dataclasses so that they are cheap to build, easy to test and
+easy to serialise (the per-source cache and ``briefing.json`` are built from them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input, reported to the editor in one line."""
+
+    severity: str  # "error" or "warning"
+    path: str  # project-relative path of the file concerned
+    message: str
+    line: int | None = None
+    code: str = ""  # a short machine-readable kind, e.g. "front-matter"
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A source as read from disk: decoded text and its front matter, nothing interpreted yet."""
+
+    path: str  # project-relative POSIX path, e.g. "seeds/x.txt"
+    id: str  # file stem, or the front matter's ``id``
+    kind: str  # "txt", "md" or "html"
+    text: str  # the body, decoded, without front matter
+    encoding: str
+    front_matter: dict = field(default_factory=dict)
+    body_line: int = 1  # line number in the file where ``text`` starts
+    sha256: str = ""  # of the raw bytes
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A block of the kept text: a heading, a list item, a caption or body text."""
+
+    text: str
+    kind: str = "text"  # "text", "heading", "item" or "caption"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the kept text; ``id`` is its stable anchor on the source page."""
+
+    id: str
+    text: str
+    paragraph: int  # index into Document.paragraphs
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A stretch of the original text left out of the briefing, and why."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A normalised source: metadata, the cleaned text it keeps, what it dropped and why."""
+
+    id: str
+    path: str
+    kind: str
+    title: str | None
+    date: str | None  # ISO 8601 (date or date-time) or None
+    publisher: str | None
+    author: str | None
+    url: str | None
+    language: str | None
+    paragraphs: tuple[Paragraph, ...]
+    sentences: tuple[Sentence, ...]
+    excluded: tuple[Excluded, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The kept body: paragraphs separated by a blank line."""
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number a source states, with what it means."""
+
+    id: str
+    source: str  # Document.id
+    sentence: str  # Sentence.id
+    text: str  # exactly as written, a substring of the sentence
+    start: int  # offset of ``text`` in the sentence
+    value: float
+    unit: str
+    bound: str = "="  # one of = > >= < <= ~
+    measures: str = ""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class ThemeDef:
+    """A theme of the editors' taxonomy (from mkdocs.yml)."""
+
+    id: str
+    title: str
+    description: str = ""
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThemeMatch:
+    """One sentence of one source that carries a theme, and the cue that matched."""
+
+    theme: str
+    source: str
+    sentence: str
+    cue: str
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """Everything the per-source stages produce; the unit that is cached and combined."""
+
+    document: Document
+    figures: tuple[Figure, ...]
+    themes: tuple[ThemeMatch, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class FigureGroup:
+    """Figures from several sources that state the same quantity (or conflict about it)."""
+
+    id: str
+    kind: str  # "corroborated" or "conflict"
+    figures: tuple[str, ...]  # Figure ids
+    sources: tuple[str, ...]  # Document ids
+    value: float
+    unit: str
+    measures: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The whole briefing: every source's results and what the sources say together."""
+
+    title: str
+    results: tuple[SourceResult, ...]  # ordered by source id
+    themes: tuple[ThemeDef, ...]
+    figure_groups: tuple[FigureGroup, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(r.document for r in self.results)
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(f for r in self.results for f in r.figures)
+
+    @property
+    def theme_matches(self) -> tuple[ThemeMatch, ...]:
+        return tuple(m for r in self.results for m in r.themes)

@@ -1,0 +1,67 @@
+"""Writing the site safely: never outside ``site/``, never half-written.
+
+A build writes into a fresh folder beside ``site/`` and swaps it in only when it has
+succeeded, so a failed or killed build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+TEMP_PREFIX = ".site.building-"
+OLD_PREFIX = ".site.old-"
+
+
+class UnsafePath(ValueError):
+    """An output path that would land outside the site folder."""
+
+
+def safe_relative(path: str) -> str:
+    """``path`` checked to be a plain relative path inside the site (no ``..``, no root)."""
+    if "\x00" in path or "\\" in path:
+        raise UnsafePath(f"unsafe output path {path!r}")
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or not pure.parts or any(p in ("..", ".", "") for p in pure.parts):
+        raise UnsafePath(f"unsafe output path {path!r}")
+    return pure.as_posix()
+
+
+def temp_site_dir(site_dir: Path) -> Path:
+    """A new empty folder beside ``site_dir`` to build into (same file system, so the swap is a rename)."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(site_dir)
+    temp = site_dir.parent / f"{TEMP_PREFIX}{site_dir.name}-{os.getpid()}"
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir()
+    return temp
+
+
+def remove_stale(site_dir: Path) -> None:
+    """Folders left by builds that were killed before they could clean up."""
+    for prefix in (TEMP_PREFIX, OLD_PREFIX):
+        for leftover in site_dir.parent.glob(f"{prefix}{site_dir.name}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def swap_in(temp: Path, site_dir: Path) -> None:
+    """Replace ``site_dir`` by ``temp`` with renames; the old site exists until the new one is in place."""
+    site_dir = site_dir.resolve()
+    old = site_dir.parent / f"{OLD_PREFIX}{site_dir.name}-{os.getpid()}"
+    if site_dir.exists():
+        os.replace(site_dir, old)
+    os.replace(temp, site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_files(files: dict[str, bytes], site_dir: Path) -> None:
+    """Write site-relative files under ``site_dir``, refusing any path that escapes it."""
+    root = site_dir.resolve()
+    for rel, content in files.items():
+        target = (root / safe_relative(rel)).resolve()
+        if not target.is_relative_to(root):
+            raise UnsafePath(f"output path {rel!r} resolves outside the site folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)

@@ -1,0 +1,131 @@
+"""The MkDocs plugin: a thin adapter between MkDocs and the plain-Python pipeline.
+
+MkDocs provides the command line editors know (``mkdocs build``, ``mkdocs serve``), the
+theme machinery (static assets from ``templates/``) and the search index. Everything
+else happens in ``generator.build``; this module only translates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from . import output
+from .build import BuildResult, build_briefing
+from .config import ConfigError, Settings, parse_themes
+
+log = logging.getLogger("mkdocs.plugins.briefing")
+
+
+class BriefingPluginConfig(base.Config):
+    seeds = c.Type(str, default="seeds")
+    description = c.Type(str, default="")
+    max_source_mb = c.Type(int, default=20)
+    themes = c.Type(list, default=[])
+
+
+class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
+    """Generates the briefing pages and hands them to MkDocs as ready-made files."""
+
+    def __init__(self) -> None:
+        self.command: str | None = None
+        self.settings: Settings | None = None
+        self.result: BuildResult | None = None
+        self.final_site_dir: str | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config):
+        root = Path(config.config_file_path or ".").resolve().parent
+        if not config.theme.custom_dir:
+            raise PluginError("briefing: the theme must set custom_dir to the templates/ folder")
+        try:
+            themes = parse_themes(self.config.themes)
+        except ConfigError as exc:
+            raise PluginError(f"briefing: {config.config_file_path}: plugins.briefing.{exc}") from None
+        self.settings = Settings(
+            root=root,
+            seeds_dir=(root / self.config.seeds).resolve(),
+            templates_dir=Path(config.theme.custom_dir).resolve(),
+            title=config.site_name,
+            description=self.config.description or (config.site_description or ""),
+            site_url=config.site_url or "",
+            themes=themes,
+            max_source_bytes=self.config.max_source_mb * 1024 * 1024,
+        )
+        # MkDocs' sitemap dates itself and lists no briefing page: the briefing writes its own.
+        config.theme.static_templates.discard("sitemap.xml")
+        if self.command != "serve":
+            # Build beside site/ and swap it in only on success (see on_post_build).
+            self.final_site_dir = config.site_dir
+            config.site_dir = str(output.temp_site_dir(Path(config.site_dir)))
+        return config
+
+    def on_files(self, files: Files, *, config) -> Files:
+        assert self.settings is not None
+        self.result = build_briefing(self.settings)
+        report(self.result, log)
+        # Sources are never published as they are: drop every file MkDocs found in docs_dir.
+        # With sitemap.xml no longer a static template, MkDocs would copy its template raw.
+        docs_dir = os.path.abspath(config.docs_dir)
+        kept = [f for f in files
+                if (f.src_dir is None or os.path.abspath(f.src_dir) != docs_dir) and f.src_uri != "sitemap.xml"]
+        generated = Files(kept)
+        for path, content in self.result.site.files.items():
+            generated.append(File.generated(config, output.safe_relative(path), content=content))
+        return generated
+
+    def on_serve(self, server, *, config, builder):
+        assert self.settings is not None
+        if os.path.abspath(config.docs_dir) != str(self.settings.seeds_dir):
+            server.watch(str(self.settings.seeds_dir))
+        return server
+
+    @event_priority(-100)  # after every other plugin has written its files
+    def on_post_build(self, *, config) -> None:
+        assert self.result is not None
+        merge_search_index(Path(config.site_dir), self.result)
+        if self.final_site_dir:
+            output.swap_in(Path(config.site_dir), Path(self.final_site_dir))
+            config.site_dir = self.final_site_dir
+            self.final_site_dir = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.final_site_dir:
+            output.remove_stale(Path(self.final_site_dir).resolve())
+            self.final_site_dir = None
+
+
+def merge_search_index(site_dir: Path, result: BuildResult) -> None:
+    """Add the briefing's pages to the index MkDocs' search plugin wrote, if it is enabled."""
+    index_path = site_dir / "search" / "search_index.json"
+    if not index_path.exists():
+        return
+    index = json.loads(index_path.read_text("utf-8"))
+    index["docs"] = list(index.get("docs", [])) + [
+        {"location": e.location, "title": e.title, "text": e.text} for e in result.site.search
+    ]
+    index_path.write_text(json.dumps(index, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
+def report(result: BuildResult, logger: logging.Logger) -> None:
+    """Problems grouped and counted, then one line on what was built."""
+    problems = result.problems
+    if problems:
+        errors = sum(1 for p in problems if p.severity == "error")
+        logger.warning(f"briefing: {len(problems)} problem(s) in sources: "
+                       f"{errors} error(s), {len(problems) - errors} warning(s)")
+        for problem in problems:
+            logger.warning(f"  {problem}")
+    briefing = result.briefing
+    logger.info(f"briefing: {len(briefing.results)} sources, {len(briefing.figures)} figures, "
+                f"{len(briefing.themes)} themes, {len(result.site.files)} files")

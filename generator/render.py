@@ -1,0 +1,200 @@
+"""Stage 6: the pages of the site, rendered with the Jinja templates in ``templates/``.
+
+Python here only builds plain view data (dicts and lists); all markup lives in the
+templates, and every template is autoescaped, so source text is always data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import urls
+from .config import Settings
+from .export import briefing_data, schema_text, to_json
+from .models import Briefing, Document, Figure
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One page (or part of one) for the search index."""
+
+    location: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """Every output file (site-relative path -> bytes) and the search entries."""
+
+    files: dict[str, bytes]
+    search: tuple[SearchEntry, ...]
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The one Jinja environment: autoescaped everywhere, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["number"] = format_number
+    return env
+
+
+def format_number(value: float) -> str:
+    """A figure's value for people: thousands separators, no needless decimals."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
+
+
+def display_title(document: Document) -> str:
+    return document.title or document.id
+
+
+def _source_text_blocks(document: Document, figures: list[Figure]) -> list[dict]:
+    """The kept text as blocks of sentences, each cut into plain and figure segments."""
+    by_sentence: dict[str, list[Figure]] = {}
+    for figure in figures:
+        by_sentence.setdefault(figure.sentence, []).append(figure)
+    sentences_by_paragraph: dict[int, list[dict]] = {}
+    for sentence in document.sentences:
+        segments, cursor = [], 0
+        for figure in sorted(by_sentence.get(sentence.id, []), key=lambda f: f.start):
+            if figure.start < cursor:
+                continue  # overlapping figures: the first one is marked
+            if figure.start > cursor:
+                segments.append({"text": sentence.text[cursor:figure.start], "figure": None})
+            segments.append({"text": figure.text, "figure": figure})
+            cursor = figure.start + len(figure.text)
+        if cursor < len(sentence.text):
+            segments.append({"text": sentence.text[cursor:], "figure": None})
+        sentences_by_paragraph.setdefault(sentence.paragraph, []).append(
+            {"id": sentence.id, "segments": segments})
+    blocks: list[dict] = []
+    for index, paragraph in enumerate(document.paragraphs):
+        sentences = sentences_by_paragraph.get(index, [])
+        if paragraph.kind == "item":
+            if not blocks or blocks[-1]["kind"] != "list":
+                blocks.append({"kind": "list", "items": []})
+            blocks[-1]["items"].append(sentences)
+        else:
+            blocks.append({"kind": paragraph.kind, "sentences": sentences})
+    return blocks
+
+
+def build_views(briefing: Briefing, settings: Settings) -> dict:
+    """Everything the templates need, computed once and shared by all pages."""
+    data = briefing_data(briefing)
+    documents = {d.id: d for d in briefing.documents}
+    figures_by_id = {f.id: f for f in briefing.figures}
+    sentence_text = {(d.id, s.id): s.text for d in briefing.documents for s in d.sentences}
+    theme_titles = {t.id: t.title for t in briefing.themes}
+
+    def source_ref(source_id: str) -> dict:
+        doc = documents[source_id]
+        return {"id": doc.id, "title": display_title(doc), "date": doc.date,
+                "publisher": doc.publisher, "page": urls.source_page(doc.id)}
+
+    figure_rows = []
+    for row in data["figures"]:
+        figure_rows.append(dict(row, source_title=display_title(documents[row["source"]]),
+                                source_page=urls.source_page(row["source"])))
+    groups = []
+    for group in data["figure_groups"]:
+        groups.append(dict(group, members=[
+            dict(next(r for r in figure_rows if r["id"] == fid)) for fid in group["figures"]]))
+    group_by_id = {g["id"]: g for g in groups}
+
+    themes = []
+    for theme in data["themes"]:
+        by_source: dict[str, list[dict]] = {}
+        for entry in theme["sentences"]:
+            by_source.setdefault(entry["source"], []).append(
+                dict(entry, text=sentence_text[(entry["source"], entry["sentence"])]))
+        carried = {(e["source"], e["sentence"]) for e in theme["sentences"]}
+        themes.append(dict(
+            theme,
+            source_refs=[source_ref(s) for s in theme["sources"]],
+            quoted=[{"source": source_ref(s), "sentences": by_source[s]} for s in sorted(by_source)],
+            figures=[r for r in figure_rows if (r["source"], r["sentence_id"]) in carried],
+        ))
+
+    sources = []
+    for result, row in zip(briefing.results, data["sources"]):
+        doc = result.document
+        sources.append(dict(
+            row,
+            display_title=display_title(doc),
+            blocks=_source_text_blocks(doc, list(result.figures)),
+            theme_refs=[{"id": t, "title": theme_titles[t], "page": urls.theme_page(t)} for t in row["themes"]],
+            figure_rows=[r for r in figure_rows if r["source"] == doc.id],
+        ))
+
+    dated = sorted((s for s in sources if s["date"]), key=lambda s: (s["date"], s["id"]), reverse=True)
+    dates = sorted(s["date"][:10] for s in dated)
+    corroborated = [g for g in groups if g["kind"] == "corroborated"]
+    return {
+        "data": data,
+        "sources": sources,
+        "themes": themes,
+        "figures": figure_rows,
+        "figure_groups": groups,
+        "group_by_id": group_by_id,
+        "figures_by_id": figures_by_id,
+        "corroborated": sorted(corroborated, key=lambda g: (-len(g["sources"]), g["id"]))[:10],
+        "conflicts": [g for g in groups if g["kind"] == "conflict"],
+        "latest": dated[:5],
+        "date_range": (dates[0], dates[-1]) if dates else None,
+        "problems": data["problems"],
+    }
+
+
+def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
+    """(output path, template, page title, extra context) for every HTML page."""
+    pages = [
+        (urls.HOME, "pages/home.html", "", {}),
+        (urls.SOURCES, "pages/sources.html", "Sources", {}),
+        (urls.THEMES, "pages/themes.html", "Themes", {}),
+        (urls.FIGURES, "pages/figures.html", "Figures", {}),
+        (urls.SEARCH, "pages/search.html", "Search", {}),
+    ]
+    pages += [(s["page"], "pages/source.html", s["display_title"], {"source": s}) for s in views["sources"]]
+    pages += [(t["page"], "pages/theme.html", t["title"], {"theme": t}) for t in views["themes"]]
+    return pages
+
+
+def _search_text(views: dict, path: str, extra: dict) -> str:
+    if "source" in extra:
+        return extra["source"]["text"]
+    if "theme" in extra:
+        theme = extra["theme"]
+        return " ".join([theme["description"]] + [s["text"] for q in theme["quoted"] for s in q["sentences"]])
+    return ""
+
+
+def render_site(briefing: Briefing, settings: Settings) -> RenderedSite:
+    """Render every page and data file; the result is a pure function of the inputs."""
+    env = make_environment(settings.templates_dir)
+    views = build_views(briefing, settings)
+    site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url}
+    files: dict[str, bytes] = {}
+    search: list[SearchEntry] = []
+    for path, template, title, extra in _page_list(views):
+        context = dict(views, site=site, page_path=path, page_title=title,
+                       root=urls.relative("", path), url=lambda target, _p=path: urls.relative(target, _p),
+                       **extra)
+        html = env.get_template(template).render(context)
+        files[path] = html.encode("utf-8")
+        if title:
+            search.append(SearchEntry(path, title, _search_text(views, path, extra)))
+    files[urls.DATA] = to_json(views["data"]).encode("utf-8")
+    files[urls.SCHEMA] = schema_text().encode("utf-8")
+    return RenderedSite(files=dict(sorted(files.items())), search=tuple(search))

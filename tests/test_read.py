@@ -1,0 +1,102 @@
+from pathlib import Path
+
+import pytest
+
+from generator.read import SourceError, decode, discover, read_source, safe_id, split_front_matter
+
+LIMIT = 1024 * 1024
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def test_front_matter_sets_metadata_and_id(tmp_path):
+    path = write(tmp_path, "seeds/a.md", "---\ntitle: A title\nid: custom\n---\nBody text.\n")
+    source = read_source(path, tmp_path, LIMIT)
+    assert source.id == "custom"
+    assert source.front_matter["title"] == "A title"
+    assert source.text == "Body text.\n"
+    assert source.body_line == 5
+    assert source.path == "seeds/a.md"
+
+
+def test_id_defaults_to_file_stem(tmp_path):
+    source = read_source(write(tmp_path, "seeds/001_abc.txt", "Hello world."), tmp_path, LIMIT)
+    assert source.id == "001_abc"
+
+
+def test_malformed_front_matter_names_the_line(tmp_path):
+    path = write(tmp_path, "seeds/bad.md", "---\ntitle: ok\ndate: [unclosed\n---\nBody\n")
+    with pytest.raises(SourceError) as info:
+        read_source(path, tmp_path, LIMIT)
+    assert info.value.path == "seeds/bad.md"
+    assert info.value.line in (3, 4)
+    assert "front matter" in str(info.value)
+
+
+def test_front_matter_must_be_a_mapping():
+    with pytest.raises(SourceError):
+        split_front_matter("---\n- a\n- b\n---\nbody", "x.md")
+
+
+@pytest.mark.parametrize("name,content,code", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"  \n\n ", "empty"),
+    ("image.txt", bytes(range(256)) * 4, "binary"),
+    ("data.csv", b"a,b\n1,2\n", "unsupported"),
+])
+def test_unusable_files_raise_named_errors(tmp_path, name, content, code):
+    with pytest.raises(SourceError) as info:
+        read_source(write(tmp_path, f"seeds/{name}", content), tmp_path, LIMIT)
+    assert info.value.code == code
+    assert f"seeds/{name}" in str(info.value)
+
+
+def test_size_limit(tmp_path):
+    with pytest.raises(SourceError) as info:
+        read_source(write(tmp_path, "seeds/big.txt", "x" * 2000), tmp_path, 1000)
+    assert info.value.code == "too-large"
+
+
+@pytest.mark.parametrize("data,expected", [
+    ("héllo wörld".encode("utf-8"), "héllo wörld"),
+    ("\ufeffhéllo".encode("utf-8"), "héllo"),
+    ("héllo wörld".encode("utf-16"), "héllo wörld"),
+    ("café – “quoted”".encode("cp1252"), "café – “quoted”"),
+    ("中文开源模型的崛起".encode("gb18030"), "中文开源模型的崛起"),
+])
+def test_decode_common_encodings(data, expected):
+    text, _ = decode(data)
+    assert text == expected
+
+
+def test_decode_never_raises_on_garbage():
+    text, encoding = decode(b"\xff\xfe\xfa\x80abc\x81")
+    assert isinstance(text, str) and encoding
+
+
+@pytest.mark.parametrize("candidate,expected", [
+    ("000_abc", "000_abc"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("/abs/path", "abs-path"),
+    ("My Source Name", "My-Source-Name"),
+    ("Café", "Cafe"),
+])
+def test_safe_id(candidate, expected):
+    assert safe_id(candidate, "seed") == expected
+
+
+def test_safe_id_of_non_latin_name_is_stable_and_safe():
+    first = safe_id("中国开源", "seeds/中国开源.txt")
+    assert first == safe_id("中国开源", "seeds/中国开源.txt")
+    assert first.startswith("source-")
+
+
+def test_discover_is_sorted_and_skips_hidden(tmp_path):
+    for name in ("b.txt", "a.txt", ".hidden.txt", "sub/c.md"):
+        write(tmp_path, name, "x")
+    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a.txt", "b.txt", "sub/c.md"]

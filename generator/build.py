@@ -41,18 +41,26 @@ def process_source(source: SourceFile, settings: Settings) -> SourceResult:
     )
 
 
+def load_source(path: Path, settings: Settings) -> SourceResult | Problem:
+    """Read and process one file: its result, or the Problem that stopped it."""
+    try:
+        source = read_source(path, settings.root, settings.max_source_bytes)
+    except SourceError as exc:
+        return Problem("error", exc.path, exc.message, exc.line, exc.code)
+    return process_source(source, settings)
+
+
+def map_sources(paths: list[Path], settings: Settings) -> list[SourceResult | Problem]:
+    """``load_source`` over every path, results in the order of ``paths``."""
+    return [load_source(path, settings) for path in paths]
+
+
 def collect(settings: Settings) -> Briefing:
     """Read and process every source; a bad source becomes a Problem, never an abort."""
-    results: list[SourceResult] = []
-    problems: list[Problem] = []
-    for path in discover(settings.seeds_dir):
-        try:
-            source = read_source(path, settings.root, settings.max_source_bytes)
-        except SourceError as exc:
-            problems.append(Problem("error", exc.path, exc.message, exc.line, exc.code))
-            continue
-        results.append(process_source(source, settings))
-    if not results and not problems:
+    outcomes = map_sources(discover(settings.seeds_dir), settings)
+    results = [o for o in outcomes if isinstance(o, SourceResult)]
+    problems = [o for o in outcomes if isinstance(o, Problem)]
+    if not outcomes:
         rel = settings.seeds_dir.relative_to(settings.root).as_posix() \
             if settings.seeds_dir.is_relative_to(settings.root) else str(settings.seeds_dir)
         problems.append(Problem("warning", rel, "no sources found", code="no-sources"))

@@ -9,66 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from .themes import theme_candidates, uncategorised_problems
 from .models import Briefing, Figure, FigureGroup, Problem, SourceResult, ThemeDef
-
-_STOPWORDS = {"the", "a", "an", "of", "in", "on", "for", "to", "and", "or", "its", "their", "with",
-              "by", "at", "from", "as", "is", "are", "was", "has", "have", "than", "that", "this"}
-
-
-def _words(phrase: str) -> set[str]:
-    words = {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", phrase.lower())}
-    return words - _STOPWORDS
-
-
-def similar_measures(a: str, b: str) -> bool:
-    """Two 'what it measures' phrases are about the same thing (overlap of content words)."""
-    wa, wb = _words(a), _words(b)
-    if not wa or not wb:
-        return False
-    return len(wa & wb) / min(len(wa), len(wb)) >= 0.5
-
-
-def same_value(a: float, b: float) -> bool:
-    """Equal within rounding: 2% relative, as "about 1/3" and "33%" are."""
-    if a == b:
-        return True
-    return abs(a - b) <= 0.02 * max(abs(a), abs(b))
-
-
-def group_figures(figures: tuple[Figure, ...]) -> tuple[FigureGroup, ...]:
-    """Cross-source groups: the same quantity stated by two or more sources (corroborated),
-    or the same measure with different values in two or more sources (conflict)."""
-    groups: list[FigureGroup] = []
-    used: set[str] = set()
-    ordered = sorted(figures, key=lambda f: (f.unit, f.value, f.source, f.id))
-    for kind in ("corroborated", "conflict"):
-        for anchor in ordered:
-            if anchor.id in used:
-                continue
-            members = [anchor]
-            for other in ordered:
-                if other.id in used or other is anchor or other.unit != anchor.unit:
-                    continue
-                if other.source in {m.source for m in members}:
-                    continue
-                if not similar_measures(anchor.measures, other.measures):
-                    continue
-                if same_value(anchor.value, other.value) == (kind == "corroborated"):
-                    members.append(other)
-            if len(members) < 2:
-                continue
-            used.update(m.id for m in members)
-            ids = tuple(sorted(m.id for m in members))
-            groups.append(FigureGroup(
-                id="g-" + hashlib.sha1("|".join(ids).encode()).hexdigest()[:10],
-                kind=kind,
-                figures=ids,
-                sources=tuple(sorted({m.source for m in members})),
-                value=anchor.value,
-                unit=anchor.unit,
-                measures=anchor.measures,
-            ))
-    return tuple(sorted(groups, key=lambda g: (g.kind, -len(g.sources), g.id)))
+from .corroborate import group_figures  # noqa: F401  (figure grouping lives in corroborate.py)
+from .duplicates import drop_near_duplicates
 
 
 def duplicate_id_problems(results: list[SourceResult]) -> tuple[list[SourceResult], list[Problem]]:
@@ -88,11 +32,15 @@ def duplicate_id_problems(results: list[SourceResult]) -> tuple[list[SourceResul
 
 
 def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ...],
-             problems: list[Problem]) -> Briefing:
+             problems: list[Problem], gazetteer: tuple = ()) -> Briefing:
     """The briefing: sources in id order, cross-source figure groups, every problem."""
     unique, duplicate_problems = duplicate_id_problems(sorted(results, key=lambda r: r.document.path))
     unique.sort(key=lambda r: r.document.id)
+    unique, near_duplicates = drop_near_duplicates(unique)  # generator/duplicates.py: counted once
+    duplicate_problems += near_duplicates
+    candidates = theme_candidates([r.document for r in unique], themes, gazetteer)
     all_problems = list(problems) + duplicate_problems + [p for r in unique for p in r.problems]
+    all_problems += uncategorised_problems(unique, candidates)
     all_problems.sort(key=lambda p: (p.path, p.line or 0, p.severity, p.message))
     figures = tuple(f for r in unique for f in r.figures)
     return Briefing(
@@ -101,4 +49,6 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
         themes=themes,
         figure_groups=group_figures(figures),
         problems=tuple(all_problems),
+        gazetteer=tuple(gazetteer),
+        theme_candidates=tuple(candidates),
     )

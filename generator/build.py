@@ -8,23 +8,34 @@ other engine) writes the files it returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import assemble
+from .cache import CacheStats, SourceCache, cached_map
 from .config import Settings
 from .figures import extract_figures
 from .models import Briefing, Problem, SourceFile, SourceResult
 from .normalise import normalise
+from .parallel import parallel_map
 from .read import SourceError, discover, read_source
+from .guard import screen
 from .render import RenderedSite, render_site
 from .themes import assign_themes
+from .entities import candidate_problems, find_mentions
+from .quotes import find_quotes
+from .timeline import find_dates
+from .diff import diff_briefings
+from .export import briefing_data, to_json
 
 
 @dataclass(frozen=True)
 class BuildResult:
     briefing: Briefing
     site: RenderedSite
+    stats: CacheStats = field(default_factory=CacheStats)  # cache hits vs sources processed again
+    data: dict | None = None  # briefing.json as plain data (what the next build diffs against)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -34,10 +45,15 @@ class BuildResult:
 def process_source(source: SourceFile, settings: Settings) -> SourceResult:
     """The per-source stages: independent of every other source (the "map")."""
     document = normalise(source)
+    mentions = tuple(find_mentions(document, settings.gazetteer))
     return SourceResult(
         document=document,
         figures=tuple(extract_figures(document)),
         themes=tuple(assign_themes(document, settings.themes)),
+        problems=tuple(candidate_problems(document, mentions)),
+        mentions=mentions,
+        quotes=tuple(find_quotes(document, settings.gazetteer)),
+        dates=tuple(find_dates(document)),
     )
 
 
@@ -51,23 +67,36 @@ def load_source(path: Path, settings: Settings) -> SourceResult | Problem:
 
 
 def map_sources(paths: list[Path], settings: Settings) -> list[SourceResult | Problem]:
-    """``load_source`` over every path, results in the order of ``paths``."""
-    return [load_source(path, settings) for path in paths]
+    """``load_source`` over every path, results in the order of ``paths`` (on every core: parallel.py)."""
+    return parallel_map(load_source, paths, settings, settings.jobs)
 
 
-def collect(settings: Settings) -> Briefing:
-    """Read and process every source; a bad source becomes a Problem, never an abort."""
-    outcomes = map_sources(discover(settings.seeds_dir), settings)
+def collect(settings: Settings, cache: SourceCache | None = None, stats: CacheStats | None = None) -> Briefing:
+    """Read and process every source; a bad source becomes a Problem, never an abort.
+
+    With a ``cache``, only sources whose bytes (or settings, or generator code) changed are processed."""
+    # Links out of seeds/ and oversized files are refused before anything (the cache too) reads them.
+    paths, refused = screen(discover(settings.seeds_dir), settings.seeds_dir, settings.root,
+                            settings.max_source_bytes)
+    outcomes = cached_map(paths, settings, cache, map_sources, stats if stats is not None else CacheStats())
     results = [o for o in outcomes if isinstance(o, SourceResult)]
-    problems = [o for o in outcomes if isinstance(o, Problem)]
-    if not outcomes:
+    problems = refused + [o for o in outcomes if isinstance(o, Problem)]
+    if not outcomes and not refused:
         rel = settings.seeds_dir.relative_to(settings.root).as_posix() \
             if settings.seeds_dir.is_relative_to(settings.root) else str(settings.seeds_dir)
         problems.append(Problem("warning", rel, "no sources found", code="no-sources"))
-    return assemble(settings.title, results, settings.themes, problems)
+    return assemble(settings.title, results, settings.themes, problems, gazetteer=settings.gazetteer)
 
 
-def build_briefing(settings: Settings) -> BuildResult:
-    """Everything the site needs, as bytes in memory, plus the problems met on the way."""
-    briefing = collect(settings)
-    return BuildResult(briefing=briefing, site=render_site(briefing, settings))
+def build_briefing(settings: Settings, cache: SourceCache | None = None) -> BuildResult:
+    """Everything the site needs, as bytes in memory, plus the problems met on the way.
+
+    With a ``cache``, sources are reused from it and the site gains a Changes page against the
+    previous build it remembers (none on a first build)."""
+    stats = CacheStats()
+    briefing = collect(settings, cache, stats)
+    data = json.loads(to_json(briefing_data(briefing)))
+    previous = cache.baseline_for(data) if cache is not None else None
+    changes = diff_briefings(previous, data) if previous is not None else None
+    return BuildResult(briefing=briefing, site=render_site(briefing, settings, changes=changes),
+                       stats=stats, data=data)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import ThemeDef
+from .models import EntityDef, ThemeDef
 
 SOURCE_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 DEFAULT_MAX_SOURCE_BYTES = 20 * 1024 * 1024
@@ -30,7 +30,10 @@ class Settings:
     site_url: str = ""
     themes: tuple[ThemeDef, ...] = ()
     max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES
+    gazetteer: tuple[EntityDef, ...] = ()  # entities.load_gazetteer(plugin option `gazetteer`)
     extra: dict = field(default_factory=dict)
+    jobs: int = 0  # processes for per-source work: 0 = every core, 1 = serial (generator/parallel.py)
+    preview: bool = False  # `briefing serve`: pages allow the dev server's live-reload script
 
 
 _THEME_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")

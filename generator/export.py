@@ -11,6 +11,7 @@ from importlib import resources
 
 from . import __version__, urls
 from .models import Briefing
+from .related import crossref_data
 
 SCHEMA_VERSION = 1
 
@@ -53,6 +54,10 @@ def briefing_data(briefing: Briefing) -> dict:
             "figures": [f.id for f in result.figures],
         })
 
+    group_kind = {fid: g.kind for g in briefing.figure_groups for fid in g.figures}
+    sentence_themes: dict[tuple[str, str], set[str]] = {}
+    for match in briefing.theme_matches:
+        sentence_themes.setdefault((match.source, match.sentence), set()).add(match.theme)
     figures = [{
         "id": f.id,
         "source": f.source,
@@ -66,6 +71,10 @@ def briefing_data(briefing: Briefing) -> dict:
         "sentence_id": f.sentence,
         "page": urls.sentence_link(f.source, f.sentence),
         "group": group_of.get(f.id),
+        "group_kind": group_kind.get(f.id),
+        "high": f.high,
+        "subject": f.subject,
+        "themes": sorted(sentence_themes.get((f.source, f.sentence), ())),
     } for f in briefing.figures]
 
     groups = [{
@@ -96,7 +105,7 @@ def briefing_data(briefing: Briefing) -> dict:
         "message": p.message,
     } for p in briefing.problems]
 
-    return {
+    data = {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "briefing", "version": __version__},
         "title": briefing.title,
@@ -106,6 +115,8 @@ def briefing_data(briefing: Briefing) -> dict:
         "themes": themes,
         "problems": problems,
     }
+    data.update(crossref_data(briefing, data))  # entities, quotes, timeline, related (generator/related.py)
+    return data
 
 
 def to_json(data: dict) -> str:

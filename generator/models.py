@@ -105,6 +105,8 @@ class Figure:
     bound: str = "="  # one of = > >= < <= ~
     measures: str = ""
     year: int | None = None
+    high: float | None = None  # upper end of a range ("10–20%": value 10, high 20)
+    subject: str = ""  # the name the figure is about (the first part of ``measures``)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,55 @@ class ThemeMatch:
 
 
 @dataclass(frozen=True)
+class EntityDef:
+    """An entry of the editors' gazetteer (gazetteer.yml): a canonical name and its aliases."""
+
+    id: str  # slug of the name; the entity page's URL
+    name: str
+    kind: str  # organisation, person, product, model or place
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None  # EntityDef.id, e.g. the maker of a model
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name in one sentence: a gazetteer entity (``entity`` is its id) or a candidate (``entity`` empty)."""
+
+    entity: str
+    source: str
+    sentence: str
+    text: str  # as written
+    start: int
+    role: str = ""  # e.g. "Meta CTO" for a candidate person named with a role
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quote (kind "direct") or a reported statement (kind "paraphrase") and who made it."""
+
+    id: str
+    source: str
+    sentence: str  # where the quote starts
+    text: str
+    speaker: str
+    role: str = ""
+    kind: str = "direct"
+    entity: str = ""  # the speaker's EntityDef.id, if in the gazetteer
+
+
+@dataclass(frozen=True)
+class DatedStatement:
+    """A sentence that refers to a time: a year, a month, a day or a range (ISO-like, sortable)."""
+
+    source: str
+    sentence: str
+    date: str  # "2025", "2025-07" or "2025-07-09"
+    end: str = ""  # for ranges such as 2017–2024
+    text: str = ""  # the date as written; empty when taken from the source's own date
+    from_source_date: bool = False
+
+
+@dataclass(frozen=True)
 class SourceResult:
     """Everything the per-source stages produce; the unit that is cached and combined."""
 
@@ -135,6 +186,9 @@ class SourceResult:
     figures: tuple[Figure, ...]
     themes: tuple[ThemeMatch, ...]
     problems: tuple[Problem, ...] = ()
+    mentions: tuple[Mention, ...] = ()  # gazetteer entities and candidate names
+    quotes: tuple[Quote, ...] = ()
+    dates: tuple[DatedStatement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,6 +213,8 @@ class Briefing:
     themes: tuple[ThemeDef, ...]
     figure_groups: tuple[FigureGroup, ...] = ()
     problems: tuple[Problem, ...] = ()
+    gazetteer: tuple[EntityDef, ...] = ()
+    theme_candidates: tuple[tuple[str, int, int], ...] = ()  # (phrase, sources, occurrences)
 
     @property
     def documents(self) -> tuple[Document, ...]:

@@ -23,7 +23,8 @@ def safe_relative(path: str) -> str:
     if "\x00" in path or "\\" in path:
         raise UnsafePath(f"unsafe output path {path!r}")
     pure = PurePosixPath(path)
-    if pure.is_absolute() or not pure.parts or any(p in ("..", ".", "") for p in pure.parts):
+    # PurePosixPath silently drops "." and empty parts: a path must already be in its plain form.
+    if pure.is_absolute() or not pure.parts or pure.as_posix() != path or any(p in ("..", ".") for p in pure.parts):
         raise UnsafePath(f"unsafe output path {path!r}")
     return pure.as_posix()
 

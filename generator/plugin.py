@@ -1,13 +1,13 @@
 """The MkDocs plugin: a thin adapter between MkDocs and the plain-Python pipeline.
 
 MkDocs provides the command line editors know (``mkdocs build``, ``mkdocs serve``), the
-theme machinery (static assets from ``templates/``) and the search index. Everything
+theme machinery (static assets from ``templates/``). Everything
 else happens in ``generator.build``; this module only translates.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -20,7 +20,9 @@ from mkdocs.structure.files import File, Files
 
 from . import output
 from .build import BuildResult, build_briefing
+from .cache import SourceCache
 from .config import ConfigError, Settings, parse_themes
+from .entities import load_gazetteer
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
@@ -30,6 +32,37 @@ class BriefingPluginConfig(base.Config):
     description = c.Type(str, default="")
     max_source_mb = c.Type(int, default=20)
     themes = c.Type(list, default=[])
+    gazetteer = c.Type(str, default="gazetteer.yml")  # entities editors curate (generator/entities.py)
+    jobs = c.Type(int, default=0)  # processes for per-source work; 0 = every core (generator/parallel.py)
+    cache = c.Type(bool, default=True)  # per-source cache in .briefing-cache/ (generator/cache.py)
+
+
+def settings_from_mkdocs_config(config, plugin_config: BriefingPluginConfig) -> Settings:
+    """The pipeline's Settings from a loaded mkdocs.yml: the one way plugin and CLI read configuration."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    if not config.theme.custom_dir:
+        raise PluginError("briefing: the theme must set custom_dir to the templates/ folder")
+    try:
+        themes = parse_themes(plugin_config.themes)
+    except ConfigError as exc:
+        raise PluginError(f"briefing: {config.config_file_path}: plugins.briefing.{exc}") from None
+    try:
+        gazetteer = load_gazetteer(root / plugin_config.gazetteer,
+                                   required=plugin_config.gazetteer != "gazetteer.yml")
+    except ConfigError as exc:
+        raise PluginError(f"briefing: {exc}") from None
+    return Settings(
+        root=root,
+        seeds_dir=(root / plugin_config.seeds).resolve(),
+        templates_dir=Path(config.theme.custom_dir).resolve(),
+        title=config.site_name,
+        description=plugin_config.description or (config.site_description or ""),
+        site_url=config.site_url or "",
+        themes=themes,
+        gazetteer=gazetteer,
+        max_source_bytes=plugin_config.max_source_mb * 1024 * 1024,
+        jobs=plugin_config.jobs,
+    )
 
 
 class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
@@ -40,28 +73,15 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self.settings: Settings | None = None
         self.result: BuildResult | None = None
         self.final_site_dir: str | None = None
+        self.cache: SourceCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config):
-        root = Path(config.config_file_path or ".").resolve().parent
-        if not config.theme.custom_dir:
-            raise PluginError("briefing: the theme must set custom_dir to the templates/ folder")
-        try:
-            themes = parse_themes(self.config.themes)
-        except ConfigError as exc:
-            raise PluginError(f"briefing: {config.config_file_path}: plugins.briefing.{exc}") from None
-        self.settings = Settings(
-            root=root,
-            seeds_dir=(root / self.config.seeds).resolve(),
-            templates_dir=Path(config.theme.custom_dir).resolve(),
-            title=config.site_name,
-            description=self.config.description or (config.site_description or ""),
-            site_url=config.site_url or "",
-            themes=themes,
-            max_source_bytes=self.config.max_source_mb * 1024 * 1024,
-        )
+        self.settings = settings_from_mkdocs_config(config, self.config)
+        if self.command == "serve":  # lets the dev server's live-reload script run (see base.html)
+            self.settings = dataclasses.replace(self.settings, preview=True)
         # MkDocs' sitemap dates itself and lists no briefing page: the briefing writes its own.
         config.theme.static_templates.discard("sitemap.xml")
         if self.command != "serve":
@@ -72,7 +92,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
 
     def on_files(self, files: Files, *, config) -> Files:
         assert self.settings is not None
-        self.result = build_briefing(self.settings)
+        self.cache = SourceCache.for_project(self.settings.root) if self.config.cache else None
+        self.result = build_briefing(self.settings, self.cache)
         report(self.result, log)
         # Sources are never published as they are: drop every file MkDocs found in docs_dir.
         # With sitemap.xml no longer a static template, MkDocs would copy its template raw.
@@ -93,7 +114,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config) -> None:
         assert self.result is not None
-        merge_search_index(Path(config.site_dir), self.result)
+        if self.cache is not None and self.result.data is not None:
+            self.cache.record_build(self.result.data)  # the Changes page of the next build diffs against it
         if self.final_site_dir:
             output.swap_in(Path(config.site_dir), Path(self.final_site_dir))
             config.site_dir = self.final_site_dir
@@ -103,18 +125,6 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         if self.final_site_dir:
             output.remove_stale(Path(self.final_site_dir).resolve())
             self.final_site_dir = None
-
-
-def merge_search_index(site_dir: Path, result: BuildResult) -> None:
-    """Add the briefing's pages to the index MkDocs' search plugin wrote, if it is enabled."""
-    index_path = site_dir / "search" / "search_index.json"
-    if not index_path.exists():
-        return
-    index = json.loads(index_path.read_text("utf-8"))
-    index["docs"] = list(index.get("docs", [])) + [
-        {"location": e.location, "title": e.title, "text": e.text} for e in result.site.search
-    ]
-    index_path.write_text(json.dumps(index, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
 def report(result: BuildResult, logger: logging.Logger) -> None:
@@ -128,4 +138,5 @@ def report(result: BuildResult, logger: logging.Logger) -> None:
             logger.warning(f"  {problem}")
     briefing = result.briefing
     logger.info(f"briefing: {len(briefing.results)} sources, {len(briefing.figures)} figures, "
-                f"{len(briefing.themes)} themes, {len(result.site.files)} files")
+                f"{len(briefing.themes)} themes, {len(result.site.files)} files "
+                f"({result.stats.processed} sources processed, {result.stats.hits} from cache)")

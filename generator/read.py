@@ -44,10 +44,28 @@ def discover(seeds_dir: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(seeds_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found.extend(Path(dirpath) / name for name in filenames if not name.startswith("."))
+        # os.walk does not enter linked folders; list them so that they are reported (generator/guard.py).
+        found.extend(Path(dirpath) / name for name in dirnames if os.path.islink(os.path.join(dirpath, name)))
     return sorted(found, key=lambda p: p.relative_to(seeds_dir).as_posix())
 
 
+_CYRILLIC = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f",
+     "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "i", "ie", "g"]))
+_GREEK = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω",
+                  ["a", "v", "g", "d", "e", "z", "i", "th", "i", "k", "l", "m", "n", "x", "o", "p", "r", "s", "s", "t",
+                   "y", "f", "ch", "ps", "o"]))
+# Cyrillic and Greek file names become readable ASCII ids ("Привет мир" -> "Privet-mir").
+_TRANSLIT = str.maketrans({**_CYRILLIC, **{k.upper(): v.capitalize() for k, v in _CYRILLIC.items()},
+                           **_GREEK, **{k.upper(): v.capitalize() for k, v in _GREEK.items() if k != "ς"}})
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+# "index" would overwrite sources/index.html; the others are device names Windows cannot store as files.
+_RESERVED_IDS = {"index", "con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
+
+
+def _unreserved(slug: str) -> str:
+    return f"source-{slug}" if slug.split(".")[0].lower() in _RESERVED_IDS else slug
 
 
 def safe_id(candidate: str, fallback_seed: str) -> str:
@@ -59,19 +77,49 @@ def safe_id(candidate: str, fallback_seed: str) -> str:
     """
     candidate = candidate.strip()
     if _SAFE_ID.match(candidate) and not candidate.endswith("."):
-        return candidate
-    ascii_text = unicodedata.normalize("NFKD", candidate).encode("ascii", "ignore").decode()
+        return _unreserved(candidate)
+    ascii_text = unicodedata.normalize("NFKD", candidate).translate(_TRANSLIT).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_text).strip("-_")[:80].strip("-_")
     if slug:
-        return slug
+        return _unreserved(slug)
     return "source-" + hashlib.sha256(fallback_seed.encode("utf-8", "replace")).hexdigest()[:10]
 
 
-def decode(data: bytes) -> tuple[str, str]:
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_:.-]+)""", re.I)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The encoding an HTML page declares in its first bytes (``<meta charset=...>``), if Python knows it."""
+    match = _DECLARED_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _detected(data: bytes) -> tuple[str, str] | None:
+    """charset_normalizer's best guess, when it is confident (low "chaos") and decodes cleanly."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - it comes with trafilatura
+        return None
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.chaos > 0.1:
+        return None
+    try:
+        return data.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode bytes to text and name the encoding; never raises.
 
-    BOMs win; then strict UTF-8; then UTF-16 without BOM (many NULs); then legacy
-    encodings, where a wrong guess still yields text rather than a crash.
+    BOMs win; then strict UTF-8; then UTF-16 without BOM (many NULs); then the encoding
+    the page declares; then charset_normalizer's confident guess; then GB18030 for
+    mostly-CJK bytes and Windows-1252, where a wrong guess still yields text, not a crash.
     """
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -91,15 +139,38 @@ def decode(data: bytes) -> tuple[str, str]:
         odd_nuls = data[1::2].count(0)
         name = "utf-16-be" if even_nuls > odd_nuls else "utf-16-le"
         return data.decode(name, errors="replace"), name
-    for name in ("gb18030", "cp1252"):
+    if declared and declared not in ("utf-8", "utf-16", "utf-32"):
         try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        if name == "gb18030" and not _mostly_cjk(text):
-            continue
-        return text, name
+            return data.decode(declared), declared
+        except (UnicodeDecodeError, LookupError):
+            pass
+    guess = _detected(data)
+    if guess and guess[1] not in _LATIN_FAMILY:
+        return guess
+    try:  # the Western default; also what a Latin-family guess usually means
+        western = data.decode("cp1252")
+        if guess and _odd_symbols(guess[0]) < _odd_symbols(western):
+            return guess  # e.g. Polish in cp1250 reads as letters, not as "¿³æ"
+        return western, "cp1252"
+    except UnicodeDecodeError:
+        pass
+    if guess:
+        return guess
+    try:
+        text = data.decode("gb18030")
+        if _mostly_cjk(text):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
     return data.decode("utf-8", errors="replace"), "utf-8 (with replacements)"
+
+
+def _odd_symbols(text: str) -> int:
+    """Non-ASCII characters that are neither letters nor common typographic punctuation."""
+    return sum(1 for c in text if ord(c) > 127 and not c.isalpha() and c not in "–—‘’“”…•€£°§©®™«»·\u00a0")
+
+
+_LATIN_FAMILY = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "mac_roman", "cp850"}
 
 
 def _mostly_cjk(text: str) -> bool:
@@ -177,10 +248,10 @@ def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile:
         raise SourceError(rel, "file is empty", code="empty")
     if looks_binary(data):
         raise SourceError(rel, "file is binary, not text", code="binary")
-    text, encoding = decode(data)
+    text, encoding = decode(data, declared_charset(data) if suffix in (".html", ".htm") else None)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     kind = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix, "txt")
-    front, body, body_line = ({}, text, 1) if kind == "html" else split_front_matter(text, rel)
+    front, body, body_line = split_front_matter(text, rel)  # an HTML page may carry it too
     if not body.strip():
         raise SourceError(rel, "file has no text besides its front matter", code="empty")
     raw_id = front.get("id")

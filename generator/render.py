@@ -13,7 +13,11 @@ import jinja2
 
 from . import urls
 from .config import Settings
+from .figure_views import figure_downloads, figure_views, plain_number
 from .export import briefing_data, schema_text, to_json
+from .linkviews import link_pages, link_search_text, link_views
+from .search import index_files as search_index_files
+from .feeds import feed_files, page_meta
 from .models import Briefing, Document, Figure
 
 
@@ -45,6 +49,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["number"] = format_number
+    env.filters["plain_number"] = plain_number  # figure values as data (figures page, CSV, JSON agree)
     return env
 
 
@@ -107,10 +112,16 @@ def build_views(briefing: Briefing, settings: Settings) -> dict:
     for row in data["figures"]:
         figure_rows.append(dict(row, source_title=display_title(documents[row["source"]]),
                                 source_page=urls.source_page(row["source"])))
+    row_position = {r["id"]: i for i, r in enumerate(figure_rows)}
+    row_by_id = {r["id"]: r for r in figure_rows}  # indexes, so each lookup is O(1), not a scan (issue 8)
+    rows_by_source: dict[str, list[dict]] = {}
+    rows_by_sentence: dict[tuple[str, str], list[dict]] = {}
+    for r in figure_rows:
+        rows_by_source.setdefault(r["source"], []).append(r)
+        rows_by_sentence.setdefault((r["source"], r["sentence_id"]), []).append(r)
     groups = []
     for group in data["figure_groups"]:
-        groups.append(dict(group, members=[
-            dict(next(r for r in figure_rows if r["id"] == fid)) for fid in group["figures"]]))
+        groups.append(dict(group, members=[dict(row_by_id[fid]) for fid in group["figures"]]))
     group_by_id = {g["id"]: g for g in groups}
 
     themes = []
@@ -124,7 +135,8 @@ def build_views(briefing: Briefing, settings: Settings) -> dict:
             theme,
             source_refs=[source_ref(s) for s in theme["sources"]],
             quoted=[{"source": source_ref(s), "sentences": by_source[s]} for s in sorted(by_source)],
-            figures=[r for r in figure_rows if (r["source"], r["sentence_id"]) in carried],
+            figures=sorted((r for key in carried for r in rows_by_sentence.get(key, ())),
+                           key=lambda r: row_position[r["id"]]),
         ))
 
     sources = []
@@ -135,13 +147,13 @@ def build_views(briefing: Briefing, settings: Settings) -> dict:
             display_title=display_title(doc),
             blocks=_source_text_blocks(doc, list(result.figures)),
             theme_refs=[{"id": t, "title": theme_titles[t], "page": urls.theme_page(t)} for t in row["themes"]],
-            figure_rows=[r for r in figure_rows if r["source"] == doc.id],
+            figure_rows=list(rows_by_source.get(doc.id, ())),
         ))
 
     dated = sorted((s for s in sources if s["date"]), key=lambda s: (s["date"], s["id"]), reverse=True)
     dates = sorted(s["date"][:10] for s in dated)
     corroborated = [g for g in groups if g["kind"] == "corroborated"]
-    return {
+    views = {
         "data": data,
         "sources": sources,
         "themes": themes,
@@ -155,6 +167,9 @@ def build_views(briefing: Briefing, settings: Settings) -> dict:
         "date_range": (dates[0], dates[-1]) if dates else None,
         "problems": data["problems"],
     }
+    views.update(link_views(data, sources, themes, figure_rows, source_ref))  # entities, quotes, timeline
+    views.update(figure_views(figure_rows, groups, theme_titles))  # charts, filters, cross-source notes
+    return views
 
 
 def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
@@ -168,10 +183,16 @@ def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
     ]
     pages += [(s["page"], "pages/source.html", s["display_title"], {"source": s}) for s in views["sources"]]
     pages += [(t["page"], "pages/theme.html", t["title"], {"theme": t}) for t in views["themes"]]
+    # Always there, so links to it never come and go; says so when no previous build is known.
+    pages.append((urls.CHANGES, "pages/changes.html", "Changes", {}))
+    pages += link_pages(views)  # entities, quotes, timeline (generator/linkviews.py)
     return pages
 
 
 def _search_text(views: dict, path: str, extra: dict) -> str:
+    linked = link_search_text(extra)
+    if linked is not None:
+        return linked
     if "source" in extra:
         return extra["source"]["text"]
     if "theme" in extra:
@@ -180,21 +201,30 @@ def _search_text(views: dict, path: str, extra: dict) -> str:
     return ""
 
 
-def render_site(briefing: Briefing, settings: Settings) -> RenderedSite:
-    """Render every page and data file; the result is a pure function of the inputs."""
+def render_site(briefing: Briefing, settings: Settings, changes: dict | None = None) -> RenderedSite:
+    """Render every page and data file; the result is a pure function of the inputs.
+
+    ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page."""
     env = make_environment(settings.templates_dir)
     views = build_views(briefing, settings)
-    site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url}
+    views["changes"] = changes
+    site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
+            "preview": settings.preview}
     files: dict[str, bytes] = {}
     search: list[SearchEntry] = []
     for path, template, title, extra in _page_list(views):
         context = dict(views, site=site, page_path=path, page_title=title,
                        root=urls.relative("", path), url=lambda target, _p=path: urls.relative(target, _p),
-                       **extra)
+                       meta=page_meta(path, title, extra, site), **extra)
         html = env.get_template(template).render(context)
+        if path in files:  # e.g. a theme or entity id "index": never overwrite a page silently
+            raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
         files[path] = html.encode("utf-8")
         if title:
             search.append(SearchEntry(path, title, _search_text(views, path, extra)))
     files[urls.DATA] = to_json(views["data"]).encode("utf-8")
     files[urls.SCHEMA] = schema_text().encode("utf-8")
+    files.update(figure_downloads(views["figures"]))  # figures/figures.csv and .json
+    files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)
+    files.update(feed_files(env, views, site, [p for p in files if p.endswith(".html")]))  # feed, sitemap
     return RenderedSite(files=dict(sorted(files.items())), search=tuple(search))

@@ -31,3 +31,129 @@ def assign_themes(document: Document, themes: tuple[ThemeDef, ...]) -> list[Them
                     matches.append(ThemeMatch(theme.id, document.id, sentence.id, cue))
                     break
     return matches
+
+
+# --- Uncategorised: what the taxonomy misses, reported to editors as candidates for new themes ---
+
+# Words that break a noun phrase: besides function words, common verbs, adverbs and vague adjectives.
+_BREAKERS = frozenset("""make makes made making use uses used using become becomes became becoming remain remains
+remained show shows showed shown say says said see seen seeing get gets got go goes going went come comes came
+take takes took give gives gave keep keeps kept find finds found know known like including include includes
+included such rather many much more less most least new old high higher low lower major key main significant
+several certain various other another different same own whose whether either neither every across really
+quite just simply far well often always never sometimes already still even actually perhaps might may must
+could would should shall will can cannot do does did done doing be been being am having has had have lead leads
+led allow allows allowed help helps helped create creates created creating continue continues continued
+begin began begun start started starting mean means meant need needs needed want wants wanted seem seems seemed
+large small big great strong top best better good bad yet thus hence therefore whereas versus vs etc per via around among""".split())
+# Nouns too vague to name a theme on their own ("models", "companies", "market").
+_VAGUE = frozenset("""model company system market technology world industry approach challenge development
+thing way people year time player firm product tool country nation sector landscape dynamic area field part
+number lot term result example reason factor question issue report data source""".split())
+
+
+def _stem(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
+    """(variant key, surface form) for every noun-phrase-like n-gram: runs of content words,
+    hyphenated words split so "Open-Source" and "open source" share one key."""
+    from .names import GENERIC, STOPWORDS
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for match in re.finditer(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]+", text):
+        piece = match.group()
+        words = [w for w in piece.split("-") if w] if piece[0].isalpha() else []
+        if not words or any(w.lower().replace("’", "'") in STOPWORDS or w.lower() in _BREAKERS
+                            or (w.lower().endswith("ly") and len(w) > 4) for w in words):
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        current.extend(words)
+    if current:
+        runs.append(current)
+    found = []
+    for run in runs:
+        for n in range(1, max_words + 1):
+            for i in range(len(run) - n + 1):
+                gram = run[i:i + n]
+                if all(w.lower() in GENERIC or _stem(w) in _VAGUE for w in gram):
+                    continue
+                if n == 1 and (len(gram[0]) < 5 or gram[0].lower().endswith(("ing", "ive", "ous", "ful", "able", "ible"))):
+                    continue  # short words and adjective/verb forms are not themes on their own
+                found.append((" ".join(_stem(w) for w in gram), " ".join(gram)))
+    return found
+
+
+def theme_candidates(documents, themes: tuple[ThemeDef, ...], gazetteer=(), limit: int = 8,
+                     min_sources: int = 2) -> list[tuple[str, int, int]]:
+    """Salient phrases no theme covers, as (phrase, sources, occurrences), best first.
+
+    Ranked by document frequency x term frequency on the cleaned running text (headings
+    skipped), variants merged, entity names and phrases any cue already matches left out."""
+    from .entities import gazetteer_spans, looks_like_heading
+    df: dict[str, set[str]] = {}
+    tf: dict[str, int] = {}
+    surfaces: dict[str, dict[str, int]] = {}
+    for document in documents:
+        for sentence in document.sentences:
+            kind = document.paragraphs[sentence.paragraph].kind if sentence.paragraph < len(document.paragraphs) else "text"
+            if kind == "heading" or looks_like_heading(sentence.text):
+                continue
+            text = sentence.text
+            for theme in themes:  # what a cue already covers is not uncategorised
+                for cue in theme.cues:
+                    text = cue_pattern(cue).sub(" . ", text)
+            for key, surface in _phrases(text):
+                df.setdefault(key, set()).add(document.id)
+                tf[key] = tf.get(key, 0) + 1
+                forms = surfaces.setdefault(key, {})
+                forms[surface.lower()] = forms.get(surface.lower(), 0) + 1
+    ranked = []
+    for key, sources in df.items():
+        if len(sources) < min_sources:
+            continue
+        surface = min(surfaces[key], key=lambda s: (-surfaces[key][s], s))
+        if any(cue_pattern(cue).search(surface) for theme in themes for cue in theme.cues):
+            continue
+        if gazetteer and any(e - s >= len(surface) - 2 for s, e, _ in gazetteer_spans(surface, gazetteer)):
+            continue
+        n_words = key.count(" ") + 1
+        score = len(sources) * tf[key] * (1 + 0.5 * (n_words - 1))
+        ranked.append((-score, -n_words, surface, key, len(sources), tf[key]))
+    ranked.sort()
+    kept: list[tuple[str, int, int]] = []
+    kept_keys: list[tuple[str, int]] = []
+    for _, _, surface, key, n_sources, count in ranked:
+        if any(f" {key} " in f" {k} " and d == n_sources for k, d in kept_keys) or \
+                any(f" {k} " in f" {key} " and d == n_sources for k, d in kept_keys):
+            continue  # a part or an extension of a phrase already listed, in the same sources
+        kept.append((surface, n_sources, count))
+        kept_keys.append((key, n_sources))
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def uncategorised_problems(results, candidates: list[tuple[str, int, int]], config_path: str = "mkdocs.yml"):
+    """Warnings for editors: sources no theme matches, and phrases no theme covers."""
+    from .models import Problem
+    problems = []
+    for result in results:
+        if not result.themes:
+            problems.append(Problem("warning", result.document.path, "matches no theme of the taxonomy",
+                                    code="no-theme"))
+    for phrase, n_sources, count in candidates:
+        problems.append(Problem("warning", config_path,
+                                f"theme candidate: {phrase!r} ({n_sources} sources, {count} mentions) is covered by no theme",
+                                code="theme-candidate"))
+    return problems

@@ -11,6 +11,7 @@ SOURCES = "sources/index.html"
 THEMES = "themes/index.html"
 FIGURES = "figures/index.html"
 SEARCH = "search.html"
+CHANGES = "changes.html"
 DATA = "briefing.json"
 SCHEMA = "briefing.schema.json"
 
@@ -31,3 +32,12 @@ def relative(target: str, from_page: str) -> str:
     """``target`` (site-relative) as a link from the page at ``from_page``."""
     depth = from_page.count("/")
     return "../" * depth + target
+
+
+ENTITIES = "entities/index.html"
+QUOTES = "quotes/index.html"
+TIMELINE = "timeline/index.html"
+
+
+def entity_page(entity_id: str) -> str:
+    return f"entities/{entity_id}.html"

@@ -18,6 +18,8 @@ def make_project(where: Path, seeds: dict[str, str | bytes] | None = None, *, sa
     """A project folder with the repository's mkdocs.yml and templates, and the given seeds."""
     where.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "templates", where / "templates")
+    if (ROOT / "gazetteer.yml").exists():  # the default entity list editors extend
+        shutil.copy(ROOT / "gazetteer.yml", where / "gazetteer.yml")
     config = (ROOT / "mkdocs.yml").read_text("utf-8")
     (where / "mkdocs.yml").write_text(config + config_extra, "utf-8")
     seeds_dir = where / "seeds"

@@ -59,3 +59,12 @@ def test_html_markup_never_survives():
                            "<body><nav>Menu</nav><p>Real <b>text</b> here.</p></body></html>", kind="html"))
     assert doc.text == "Real text here."
     assert doc.title == "T"
+
+
+def test_cjk_sentences_split_without_spaces():
+    assert split_sentences("中国的模型很便宜。开发者选择使用！真的吗？") == ["中国的模型很便宜。", "开发者选择使用！", "真的吗？"]
+
+
+def test_single_unpunctuated_line_is_text_not_swallowed_as_title():
+    doc = normalise(source("中国的开源人工智能模型正在改变全球格局"))
+    assert doc.text == "中国的开源人工智能模型正在改变全球格局"

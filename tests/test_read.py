@@ -100,3 +100,33 @@ def test_discover_is_sorted_and_skips_hidden(tmp_path):
     for name in ("b.txt", "a.txt", ".hidden.txt", "sub/c.md"):
         write(tmp_path, name, "x")
     assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a.txt", "b.txt", "sub/c.md"]
+
+
+def test_html_page_may_carry_front_matter(tmp_path):
+    path = write(tmp_path, "seeds/p.html", "---\ntitle: Edited\nexclude: [Menu]\n---\n<html><body><p>Hi.</p></body></html>")
+    source = read_source(path, tmp_path, LIMIT)
+    assert source.kind == "html" and source.front_matter["title"] == "Edited"
+    assert source.text.startswith("<html>")
+
+
+@pytest.mark.parametrize("text,encoding", [
+    ("Zażółć gęślą jaźń – polski tekst o modelach.", "cp1250"),
+    ("日本語のテキストです。オープンソースのモデルが増えています。", "shift_jis"),
+    ("Привет, как дела? Это русский текст о моделях.", "cp1251"),
+    ("Ελληνικά κείμενα για ανοιχτά μοντέλα.", "cp1253"),
+])
+def test_decode_detects_other_legacy_encodings(text, encoding):
+    assert decode(text.encode(encoding))[0] == text
+
+
+def test_unreadable_file_is_named(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(SourceError) as info:
+        read_source(tmp_path / "seeds" / "gone.txt", tmp_path, LIMIT)
+    assert info.value.code == "unreadable" and str(info.value).startswith("seeds/gone.txt: cannot read file")
+
+
+def test_cyrillic_and_greek_names_are_transliterated():
+    assert safe_id("Привет мир", "seed") == "Privet-mir"
+    assert safe_id("Αθήνα", "seed") == "Athina"

@@ -1,0 +1,267 @@
+"""The build benchmark: briefing at 100, 1,000 and 5,000 sources against a plain MkDocs build.
+
+    python bench/run.py --sizes 100 1000 5000 --out bench/out/results.json
+    python bench/run.py --quick            # 50 and 200 sources, for a quick look
+
+For every size it generates a corpus (``bench/corpus.py``, seeded), then runs, each as a
+separate ``briefing build`` process timed by wall clock:
+
+- full build (no cache, no previous site),
+- no-op rebuild (nothing changed),
+- rebuild after adding one source,
+
+and records each process tree's peak memory (resident set, summed over the build and any
+worker processes, sampled every 50 ms; plus the largest single process from getrusage),
+the size of the site on disk, the search index, and the bytes a reader's browser fetches
+for a first search query. Beside it, in the same run, ``mkdocs build`` of the same number
+of plain Markdown pages (the same article texts, about 800 words each) with MkDocs'
+default theme and the pages kept out of the navigation (MkDocs' faster configuration).
+It prints a table and writes everything as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import make_corpus, write_articles  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIRS = (".briefing-cache",)
+
+
+# --- measuring one process --------------------------------------------------------------
+
+def _tree_rss(root_pid: int) -> int:
+    """Resident bytes of ``root_pid`` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().rsplit(b")", 1)[1].split()
+            parents[int(entry)] = int(stat[1])
+            rss[int(entry)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def timed_run(command: list[str], cwd: Path) -> dict:
+    """Run ``command``; wall seconds, peak tree memory (sampled) and the largest process (rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(command)} failed in {cwd} ({process.returncode}):\n"
+                         f"{err.decode(errors='replace')[-3000:]}")
+    return {
+        "seconds": round(seconds, 3),
+        "peak_tree_mb": round(peak[0] / 2**20, 1),
+        # ru_maxrss of children is a running maximum: only meaningful when this run set a new one
+        "largest_process_mb": round(after / 1024, 1) if after > before else None,
+        "stderr_tail": err.decode(errors="replace").strip().splitlines()[-1:] if err else [],
+    }
+
+
+# --- sizes on disk ----------------------------------------------------------------------
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def search_sizes(site: Path) -> dict:
+    """Total search index bytes and what a reader's first query downloads.
+
+    Two designs are recognised: a chunked index described by a manifest (``search/manifest.json``
+    listing a small first-load part and per-prefix shards), where one query costs the manifest,
+    the always-loaded files and the one shard for the query's prefix; and MkDocs' own search
+    (one ``search_index.json`` plus the lunr scripts, all fetched on the first query)."""
+    search_dir = site / "search"
+    if not search_dir.is_dir():
+        return {"design": "none", "index_bytes": 0, "first_query_bytes": 0}
+    from search_payload import first_query_payload  # noqa: E402  (kept beside this file)
+
+    return first_query_payload(site)
+
+
+# --- the runs ---------------------------------------------------------------------------
+
+def briefing_command() -> list[str]:
+    return [sys.executable, "-m", "generator.cli", "build"]
+
+
+def clean(project: Path) -> None:
+    for name in ("site", *CACHE_DIRS):
+        path = project / name
+        if path.is_dir():
+            shutil.rmtree(path)
+
+
+def bench_briefing(work: Path, size: int, seed: int) -> dict:
+    project = make_corpus(work / f"briefing-{size}", size, seed)
+    clean(project)
+    full = timed_run(briefing_command(), project)
+    noop = timed_run(briefing_command(), project)
+    write_articles(project / "seeds", 1, seed, start=size)
+    add_one = timed_run(briefing_command(), project)
+    site = project / "site"
+    return {
+        "sources": size,
+        "full_build": full,
+        "noop_rebuild": noop,
+        "add_one_rebuild": add_one,
+        "site_bytes": folder_bytes(site),
+        "site_files": sum(1 for p in site.rglob("*") if p.is_file()),
+        "seeds_bytes": folder_bytes(project / "seeds"),
+        "search": search_sizes(site),
+    }
+
+
+def make_mkdocs_reference(where: Path, size: int, seed: int) -> Path:
+    """``size`` plain Markdown pages of the same article texts, default theme, not in the nav."""
+    if where.exists():
+        shutil.rmtree(where)
+    docs = where / "docs"
+    staging = where / "staging"
+    paths = write_articles(staging, size, seed)
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("# Reference\n\nGenerated pages, linked from nowhere.\n", "utf-8")
+    for path in paths:
+        text = path.read_text("utf-8")
+        if text.startswith("---\n"):
+            front, _, text = text[4:].partition("\n---\n")
+            title = next((line.split(":", 1)[1].strip().strip('"') for line in front.splitlines()
+                          if line.startswith("title:")), path.stem)
+        else:
+            title, _, text = text.partition("\n")
+        (docs / f"{path.stem}.md").write_text(f"# {title}\n\n{text}", "utf-8")
+    shutil.rmtree(staging)
+    (where / "mkdocs.yml").write_text(
+        "site_name: Reference\nuse_directory_urls: false\ntheme:\n  name: mkdocs\n"
+        "nav:\n  - index.md\nnot_in_nav: |\n  /a*.md\nplugins:\n  - search\n", "utf-8")
+    return where
+
+
+def bench_mkdocs(work: Path, size: int, seed: int) -> dict:
+    project = make_mkdocs_reference(work / f"mkdocs-{size}", size, seed)
+    run = timed_run([sys.executable, "-m", "mkdocs", "build", "-q"], project)
+    return {"pages": size, "build": run, "site_bytes": folder_bytes(project / "site")}
+
+
+# --- report -----------------------------------------------------------------------------
+
+def acceptance(rows: list[dict]) -> dict:
+    by_size = {r["briefing"]["sources"]: r for r in rows}
+    checks: dict[str, dict] = {}
+    if 1000 in by_size:
+        b, m = by_size[1000]["briefing"], by_size[1000]["mkdocs"]
+        full = b["full_build"]["seconds"]
+        checks["1000: full build <= 1/2 MkDocs reference"] = {
+            "value": round(full / m["build"]["seconds"], 3), "limit": 0.5}
+        checks["1000: add-one rebuild <= 1/4 full build"] = {
+            "value": round(b["add_one_rebuild"]["seconds"] / full, 3), "limit": 0.25}
+    if 5000 in by_size:
+        b = by_size[5000]["briefing"]
+        checks["5000: full build peak memory < 1024 MB"] = {
+            "value": b["full_build"]["peak_tree_mb"], "limit": 1024}
+        checks["5000: first-query search payload < 1 MB"] = {
+            "value": round(b["search"]["first_query_bytes"] / 2**20, 3), "limit": 1.0}
+    if 1000 in by_size and 5000 in by_size:
+        checks["build time 5000/1000 <= 5.5"] = {
+            "value": round(by_size[5000]["briefing"]["full_build"]["seconds"]
+                           / by_size[1000]["briefing"]["full_build"]["seconds"], 3), "limit": 5.5}
+    for name, check in checks.items():
+        strict = "<=" not in name
+        check["pass"] = check["value"] < check["limit"] if strict else check["value"] <= check["limit"]
+    return checks
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| sources | full build s | no-op s | add one s | peak MB | site MB | search index MB "
+            "| first query KB | MkDocs ref s | full / ref |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for row in rows:
+        b, m = row["briefing"], row["mkdocs"]
+        lines.append(
+            f"| {b['sources']:,} | {b['full_build']['seconds']:.2f} | {b['noop_rebuild']['seconds']:.2f} "
+            f"| {b['add_one_rebuild']['seconds']:.2f} | {b['full_build']['peak_tree_mb']:.0f} "
+            f"| {b['site_bytes'] / 2**20:.1f} | {b['search']['index_bytes'] / 2**20:.2f} "
+            f"| {b['search']['first_query_bytes'] / 1024:.0f} | {m['build']['seconds']:.2f} "
+            f"| {b['full_build']['seconds'] / m['build']['seconds']:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--quick", action="store_true", help="sizes 50 and 200 (overrides --sizes)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "work",
+                        help="where the generated projects go (replaced)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    args = parser.parse_args(argv)
+    sizes = [50, 200] if args.quick else args.sizes
+    args.work.mkdir(parents=True, exist_ok=True)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    rows = []
+    for size in sizes:
+        print(f"bench: {size} sources ...", file=sys.stderr, flush=True)
+        row = {"briefing": bench_briefing(args.work, size, args.seed),
+               "mkdocs": bench_mkdocs(args.work, size, args.seed)}
+        rows.append(row)
+        if not args.keep:
+            shutil.rmtree(args.work / f"briefing-{size}", ignore_errors=True)
+            shutil.rmtree(args.work / f"mkdocs-{size}", ignore_errors=True)
+        result = {  # written after every size, so a long run that is stopped keeps what it measured
+            "command": " ".join(["python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "platform": platform.platform()},
+            "results": rows,
+            "acceptance": acceptance(rows),
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", "utf-8")
+        print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    print(table(rows))
+    for name, check in result["acceptance"].items():
+        print(f"{'PASS' if check['pass'] else 'FAIL'}  {name}: {check['value']} (limit {check['limit']})")
+    print(f"bench: results in {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,308 @@
+"""The per-source cache behind incremental builds, and the previous build kept for the Changes page.
+
+A source's result depends only on its bytes, its project-relative path (the id and the
+page URL come from it), the settings that shape per-source work and the generator's own
+code, so those make the key. Entries are JSON, never pickle: a cache folder may come from
+anywhere (a copied project, an old version), so every entry is checked against a header and
+against the record types before it is believed; anything odd is a miss and is rebuilt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+import types
+import typing
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__, models
+from .config import Settings
+from .models import Problem, SourceResult
+
+CACHE_DIR_NAME = ".briefing-cache"
+MAGIC = "briefing-source-cache"
+FORMAT = 1
+HISTORY_MAGIC = "briefing-build-history"
+
+# Settings fields that only shape pages or say where things are, never a source's result.
+_RENDER_ONLY_FIELDS = {"root", "seeds_dir", "templates_dir", "title", "description", "site_url", "preview", "jobs"}
+
+
+class CacheError(ValueError):
+    """A cache entry that cannot be trusted."""
+
+
+@lru_cache(maxsize=1)
+def generator_fingerprint() -> str:
+    """The version plus a hash of the generator's own files, so any code edit invalidates the cache."""
+    return package_fingerprint(Path(__file__).resolve().parent)
+
+
+def package_fingerprint(package: Path) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".json", ".yml", ".yaml"} and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """Plain JSON-able data for hashing (dataclasses, tuples, paths, anything else by repr)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(v) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """Hash of every setting that may change a source's result (themes, gazetteer, limits, ...).
+
+    Listed by exclusion, so a setting added later counts until someone says it is render-only."""
+    relevant = {f.name: _canonical(getattr(settings, f.name)) for f in dataclasses.fields(settings)
+                if f.name not in _RENDER_ONLY_FIELDS}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+# --- dataclass <-> JSON -------------------------------------------------------------------
+
+def to_data(record: Any) -> Any:
+    """A record as JSON-ready data (tuples become lists)."""
+    return _canonical(record)
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(models))
+
+
+def from_data(cls: Any, data: Any) -> Any:
+    """Rebuild a value of type ``cls`` from ``to_data`` output, checking every type on the way."""
+    origin = typing.get_origin(cls)
+    if dataclasses.is_dataclass(cls):
+        if not isinstance(data, dict):
+            raise CacheError(f"{cls.__name__}: expected an object")
+        hints = _hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)}
+        if set(data) - names:
+            raise CacheError(f"{cls.__name__}: unknown fields {sorted(set(data) - names)}")
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            if f.name in data:
+                kwargs[f.name] = from_data(hints[f.name], data[f.name])
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise CacheError(f"{cls.__name__}: missing field {f.name}")
+        return cls(**kwargs)
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for option in typing.get_args(cls):
+            try:
+                return from_data(option, data)
+            except CacheError as exc:
+                errors.append(str(exc))
+        raise CacheError(f"no type of {cls} fits: {errors}")
+    if cls is type(None):
+        if data is not None:
+            raise CacheError("expected null")
+        return None
+    if origin is tuple:
+        args = typing.get_args(cls)
+        if not isinstance(data, list):
+            raise CacheError("expected a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_data(args[0], item) for item in data)
+        if len(args) != len(data):
+            raise CacheError("wrong tuple length")
+        return tuple(from_data(a, item) for a, item in zip(args, data))
+    if cls is dict or origin is dict:
+        if not isinstance(data, dict):
+            raise CacheError("expected an object")
+        return data
+    if cls is bool:
+        if not isinstance(data, bool):
+            raise CacheError("expected a boolean")
+        return data
+    if cls is int:
+        if not isinstance(data, int) or isinstance(data, bool):
+            raise CacheError("expected an integer")
+        return data
+    if cls is float:
+        if not isinstance(data, (int, float)) or isinstance(data, bool):
+            raise CacheError("expected a number")
+        return float(data)
+    if cls is str:
+        if not isinstance(data, str):
+            raise CacheError("expected a string")
+        return data
+    if cls is Any:
+        return data
+    raise CacheError(f"unsupported type {cls!r}")
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+@dataclass
+class CacheStats:
+    """What one build took from the cache and what it had to process again."""
+
+    hits: int = 0
+    processed: int = 0  # sources read and normalised in this build
+    rejected: int = 0  # entries found but not trusted (corrupt, foreign, stale format)
+
+
+@dataclass
+class SourceCache:
+    """Per-source results on disk under ``<root>/.briefing-cache/``."""
+
+    directory: Path
+
+    @classmethod
+    def for_project(cls, root: Path) -> "SourceCache":
+        return cls(Path(root) / CACHE_DIR_NAME)
+
+    def key(self, relative_path: str, data: bytes, settings: Settings) -> str:
+        digest = hashlib.sha256()
+        for part in (MAGIC, str(FORMAT), generator_fingerprint(), settings_fingerprint(settings),
+                     relative_path, hashlib.sha256(data).hexdigest()):
+            digest.update(part.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    def _entry_path(self, key: str) -> Path:
+        return self.directory / "sources" / key[:2] / f"{key}.json"
+
+    def load(self, key: str) -> SourceResult | None:
+        """The cached result for ``key``; None when there is none; CacheError when one is there but untrustworthy."""
+        try:
+            raw = self._entry_path(key).read_bytes()
+        except OSError:
+            return None
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise CacheError(f"not JSON: {exc}") from None
+        if not isinstance(entry, dict) or entry.get("magic") != MAGIC or entry.get("format") != FORMAT \
+                or entry.get("key") != key:
+            raise CacheError("foreign or stale entry")
+        try:
+            return from_data(SourceResult, entry.get("result"))
+        except (TypeError, RecursionError) as exc:
+            raise CacheError(str(exc)) from None
+
+    def put(self, key: str, result: SourceResult) -> None:
+        try:
+            text = json.dumps({"magic": MAGIC, "format": FORMAT, "key": key, "result": to_data(result)},
+                              sort_keys=True, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            return  # not representable as strict JSON (e.g. an infinite value): just not cached
+        _write_atomic(self._entry_path(key), text)
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop entries this build did not use (edited or removed sources), so the folder does not grow forever."""
+        for entry in (self.directory / "sources").glob("*/*.json"):
+            if entry.stem not in keep:
+                entry.unlink(missing_ok=True)
+
+    # --- the previous build, for the Changes page ----------------------------------------
+
+    def _history_path(self) -> Path:
+        return self.directory / "history.json"
+
+    def read_history(self) -> tuple[dict | None, dict | None]:
+        """(last build's briefing data, the data that build was compared with); None when unknown."""
+        try:
+            entry = json.loads(self._history_path().read_text("utf-8"))
+            if not isinstance(entry, dict) or entry.get("magic") != HISTORY_MAGIC or entry.get("format") != FORMAT:
+                return None, None
+            last, baseline = entry.get("last"), entry.get("baseline")
+            return (last if isinstance(last, dict) else None, baseline if isinstance(baseline, dict) else None)
+        except (OSError, ValueError):
+            return None, None
+
+    def baseline_for(self, data: dict) -> dict | None:
+        """The build to compare ``data`` with: the previous build whose data differed.
+
+        Rebuilding unchanged input compares with the same baseline again, so builds stay repeatable."""
+        last, baseline = self.read_history()
+        if last is None:
+            return None
+        return baseline if last == data else last
+
+    def record_build(self, data: dict) -> None:
+        """Remember ``data`` as the last build (after a build succeeded)."""
+        last, baseline = self.read_history()
+        if last == data:
+            return
+        _write_atomic(self._history_path(), json.dumps(
+            {"magic": HISTORY_MAGIC, "format": FORMAT, "last": data, "baseline": last},
+            sort_keys=True, ensure_ascii=False))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a temp file and rename, so a crash never leaves half an entry; failures are ignored."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass  # a read-only or full disk makes the cache useless, never the build
+
+
+def cached_map(paths: list[Path], settings: Settings, cache: SourceCache | None,
+               map_fn: Callable[[list[Path], Settings], list[SourceResult | Problem]],
+               stats: CacheStats) -> list[SourceResult | Problem]:
+    """``map_fn`` over the paths the cache cannot answer; results in the order of ``paths``.
+
+    Entries that fail validation count as ``rejected`` and are rebuilt (and overwritten)."""
+    if cache is None:
+        stats.processed += len(paths)
+        return map_fn(paths, settings)
+    keys: list[str | None] = []
+    outcomes: list[SourceResult | Problem | None] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+            relative = path.resolve().relative_to(settings.root.resolve()).as_posix()
+        except (OSError, ValueError):
+            keys.append(None)  # unreadable or outside the project: let the pipeline report it
+            outcomes.append(None)
+            continue
+        key = cache.key(relative, data, settings)
+        keys.append(key)
+        try:
+            hit = cache.load(key)
+        except CacheError:
+            stats.rejected += 1
+            hit = None
+        if hit is not None:
+            stats.hits += 1
+        outcomes.append(hit)
+    missing = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    stats.processed += len(missing)
+    for i, outcome in zip(missing, map_fn([paths[i] for i in missing], settings)):
+        outcomes[i] = outcome
+        key = keys[i]
+        if key is not None and isinstance(outcome, SourceResult):
+            cache.put(key, outcome)
+    try:
+        cache.prune({k for k in keys if k is not None})
+    except OSError:
+        pass
+    return outcomes  # type: ignore[return-value]

@@ -1,0 +1,208 @@
+"""Which figures several sources state (corroborated), and which disagree (conflict).
+
+Two figures state the same quantity when their units are the same kind of thing (a currency,
+percent, or counted nouns that name the same thing: "derivatives", "variations", "variants"),
+they are about the same subject (the name each figure's sentence attaches it to), what they
+measure overlaps, and their values agree within rounding with compatible bounds (">100,000" and
+"exceeded 100,000" are both lower bounds). The same quantity with values that cannot both be true
+(disjoint intervals) is a conflict. Figures of different years are different quantities.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import re
+
+from .models import Figure, FigureGroup
+
+# counted nouns that name the same kind of thing, by their class
+_NOUN_CLASSES = {
+    "models": {"model", "derivative", "variation", "variant", "version", "fork", "spin-off", "finetune",
+               "fine-tune", "llm"},
+    "firms": {"firm", "company", "business", "enterprise", "corporation"},
+    "people": {"people", "person", "individual", "resident", "inhabitant"},
+    "users": {"user", "subscriber", "account"},
+    "downloads": {"download", "install"},
+    "jobs": {"job", "position", "role"},
+    "units": {"unit", "device"},
+}
+_CLASS_OF = {word: name for name, words in _NOUN_CLASSES.items() for word in words}
+_STOPWORDS = {"the", "a", "an", "of", "in", "on", "for", "to", "and", "or", "its", "their", "with",
+              "by", "at", "from", "as", "is", "are", "was", "has", "have", "than", "that", "this", "s",
+              # too general to tell two measures apart
+              "global", "world", "worldwide", "total", "overall", "annual", "new", "largest", "major", "ai"}
+_LOWER, _UPPER = {">", ">="}, {"<", "<="}
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _canonical_word(word: str) -> str:
+    single = _singular(word.lower())
+    return _CLASS_OF.get(single, single)
+
+
+def unit_kind(unit: str) -> str:
+    """The kind of a unit: the currency or percent as is, a counted noun by its class."""
+    if unit.isupper() or unit in ("percent", "percentage points", "basis points", "times", "count"):
+        return unit
+    return _canonical_word(unit.split()[-1]) if unit else ""
+
+
+def _words(phrase: str) -> set[str]:
+    return {_canonical_word(w) for w in re.findall(r"[a-z0-9][a-z0-9.-]*", phrase.lower())} - _STOPWORDS
+
+
+def _what(figure: Figure) -> str:
+    """What the figure measures, without the subject's name in front."""
+    if figure.subject and figure.measures.startswith(figure.subject):
+        return figure.measures[len(figure.subject):]
+    return figure.measures
+
+
+def _same_subject(a: Figure, b: Figure) -> bool:
+    if not a.subject or not b.subject:
+        return True  # one does not name it: decided by what it measures
+    sa, sb = a.subject.lower().replace(".", ""), b.subject.lower().replace(".", "")
+    return sa == sb or bool(set(sa.split()) & set(sb.split()))
+
+
+def similar_measures(a: Figure, b: Figure) -> bool:
+    """About the same thing: same subject, and what they measure overlaps (counted nouns of the same class)."""
+    if unit_kind(a.unit) != unit_kind(b.unit) or not _same_subject(a, b):
+        return False
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    if unit_kind(a.unit) not in ("percent", "percentage points", "basis points", "times", "count") \
+            and not a.unit.isupper() and a.subject and b.subject:
+        return True  # "Qwen derivatives" and "Qwen variations": the counted noun is what they measure
+    wa, wb = _words(_what(a)), _words(_what(b))
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) >= 0.5
+
+
+def same_value(a: float, b: float) -> bool:
+    """Equal within rounding: 2% relative ("about 1/3" and "33%")."""
+    if a == b:
+        return True
+    return abs(a - b) <= 0.02 * max(abs(a), abs(b))
+
+
+def _bounds_agree(a: str, b: str) -> bool:
+    """Both lower bounds, both upper bounds, or at least one a point value."""
+    return (a in _LOWER and b in _LOWER) or (a in _UPPER and b in _UPPER) or a in "=~" or b in "=~"
+
+
+def _interval(figure: Figure) -> tuple[float, float]:
+    value = figure.value
+    if figure.high is not None:
+        return value, figure.high
+    slack = 0.1 if figure.bound == "~" else 0.02
+    if figure.bound in _LOWER:
+        return value * (1 - 0.02), math.inf
+    if figure.bound in _UPPER:
+        return -math.inf, value * (1 + 0.02)
+    return value - slack * abs(value), value + slack * abs(value)
+
+
+def corroborates(a: Figure, b: Figure) -> bool:
+    return similar_measures(a, b) and same_value(a.value, b.value) and _bounds_agree(a.bound, b.bound)
+
+
+def conflicts(a: Figure, b: Figure) -> bool:
+    """The same measure of the same subject with values that cannot both hold."""
+    if not (a.subject and b.subject) or not similar_measures(a, b):
+        return False
+    (a_low, a_high), (b_low, b_high) = _interval(a), _interval(b)
+    return a_high < b_low or b_high < a_low
+
+
+def _group(kind: str, members: list[Figure]) -> FigureGroup:
+    ids = tuple(sorted(m.id for m in members))
+    anchor = members[0]
+    return FigureGroup(
+        id="g-" + hashlib.sha1("|".join(ids).encode()).hexdigest()[:10],
+        kind=kind,
+        figures=ids,
+        sources=tuple(sorted({m.source for m in members})),
+        value=anchor.value,
+        unit=anchor.unit,
+        measures=anchor.measures,
+    )
+
+
+def group_figures(figures: tuple[Figure, ...]) -> tuple[FigureGroup, ...]:
+    """Cross-source groups: the same quantity stated by two or more sources (corroborated),
+    or the same measure with incompatible values in two or more sources (conflict)."""
+    groups: list[FigureGroup] = []
+    used: set[str] = set()
+    ordered = sorted(figures, key=lambda f: (unit_kind(f.unit), f.value, f.source, f.id))
+    candidates = _Candidates(ordered)
+    for kind, related in (("corroborated", corroborates), ("conflict", conflicts)):
+        for position, anchor in enumerate(ordered):
+            if anchor.id in used:
+                continue
+            members, member_sources = [anchor], {anchor.source}
+            for other in candidates.for_anchor(position, kind):
+                if other.id in used or other.source in member_sources:
+                    continue
+                if all(related(m, other) for m in members):
+                    members.append(other)
+                    member_sources.add(other.source)
+            if len(members) < 2:
+                continue
+            used.update(m.id for m in members)
+            groups.append(_group(kind, members))
+    return tuple(sorted(groups, key=lambda g: (g.kind, -len(g.sources), g.id)))
+
+
+def _subject_keys(figure: Figure) -> set:
+    """Keys two figures share whenever ``_same_subject`` can hold between them (both named)."""
+    normal = figure.subject.lower().replace(".", "")
+    return set(normal.split()) or {("=", normal)}
+
+
+def _value(figure: Figure) -> float:
+    return figure.value
+
+
+class _Candidates:
+    """The figures worth comparing with an anchor, in ``ordered`` order (issue 8: grouping must
+    not compare every pair). Exact, not a heuristic: every figure left out fails ``related`` —
+    another unit kind, a value outside 2% (corroborated), or no shared subject word (conflict)."""
+
+    def __init__(self, ordered: list[Figure]) -> None:
+        self.ordered = ordered
+        self.kinds = [unit_kind(f.unit) for f in ordered]
+        self.span: dict[str, tuple[int, int]] = {}  # unit kind -> [start, end) (ordered sorts by kind first)
+        for i, kind in enumerate(self.kinds):
+            start, _ = self.span.get(kind, (i, i))
+            self.span[kind] = (start, i + 1)
+        self.by_subject: dict[tuple[str, object], list[int]] = {}
+        for i, figure in enumerate(ordered):
+            if figure.subject:
+                for key in _subject_keys(figure):
+                    self.by_subject.setdefault((self.kinds[i], key), []).append(i)
+
+    def for_anchor(self, position: int, kind: str) -> list[Figure]:
+        anchor, unit = self.ordered[position], self.kinds[position]
+        start, end = self.span[unit]
+        if kind == "corroborated":  # values within 2% lie in a narrow slice of the sorted bucket
+            slack = 0.03 * abs(anchor.value)  # same_value allows at most ~2.04% of the anchor
+            lo = bisect.bisect_left(self.ordered, anchor.value - slack, start, end, key=_value)
+            hi = bisect.bisect_right(self.ordered, anchor.value + slack, lo, end, key=_value)
+            return self.ordered[lo:hi]
+        if not anchor.subject:
+            return []  # a conflict needs both subjects named
+        positions = sorted({i for key in _subject_keys(anchor) for i in self.by_subject.get((unit, key), ())})
+        return [self.ordered[i] for i in positions]

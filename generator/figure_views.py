@@ -1,0 +1,134 @@
+"""View data for figures: cross-source notes per row, filter choices, chart geometry, downloads.
+
+Plain data only: the templates (``pages/figures.html``, ``partials/figure_table.html``,
+``partials/figure_chart.html``) draw it. The CSV and JSON downloads are built from exactly the
+rows the figures page shows, so the three always agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+CSV_PATH = "figures/figures.csv"
+JSON_PATH = "figures/figures.json"
+COLUMNS = ("id", "source", "source_title", "text", "value", "high", "unit", "bound", "measures", "subject",
+           "year", "themes", "group", "group_kind", "sentence", "page")
+
+# chart geometry, in SVG user units
+_CHART_WIDTH, _LABEL_WIDTH, _VALUE_WIDTH = 640, 200, 110
+_BAR_HEIGHT, _BAR_GAP, _PADDING = 22, 10, 8
+
+
+def plain_number(value: float | None) -> str:
+    """A value as data (no separators): 21900000000, 13.5, 1e+23."""
+    if value is None:
+        return ""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def download_rows(rows: list[dict]) -> list[dict]:
+    """The figures as the downloads carry them: one flat record per figure, in page order."""
+    return [{
+        "id": r["id"], "source": r["source"], "source_title": r["source_title"], "text": r["text"],
+        "value": r["value"], "high": r.get("high"), "unit": r["unit"], "bound": r["bound"],
+        "measures": r["measures"], "subject": r.get("subject", ""), "year": r.get("year"),
+        "themes": list(r.get("themes", [])), "group": r.get("group"), "group_kind": r.get("group_kind"),
+        "sentence": r["sentence"], "page": r["page"],
+    } for r in rows]
+
+
+def figure_downloads(rows: list[dict]) -> dict[str, bytes]:
+    """figures/figures.csv and figures/figures.json: deterministic bytes."""
+    records = download_rows(rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for record in records:
+        writer.writerow([
+            plain_number(record[c]) if c in ("value", "high") and record[c] is not None
+            else ";".join(record[c]) if c == "themes"
+            else "" if record[c] is None else str(record[c])
+            for c in COLUMNS])
+    text = json.dumps(records, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return {CSV_PATH: buffer.getvalue().encode("utf-8"), JSON_PATH: text.encode("utf-8")}
+
+
+def _what(row: dict) -> str:
+    subject, measures = row.get("subject") or "", row["measures"]
+    return measures[len(subject):].strip() if subject and measures.startswith(subject) else measures
+
+
+def figure_charts(rows: list[dict]) -> list[dict]:
+    """Bar charts where figures compare like with like: the same counted noun (downloads) or the same
+    measure in the same unit (a share of the same thing), for two or more different subjects."""
+    series: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        if not row.get("subject") or row["bound"] in ("<", "<=") or row["unit"] in ("times", "count"):
+            continue
+        counted = not (row["unit"].isupper() or row["unit"] in ("percent", "percentage points", "basis points"))
+        key = (row["unit"], "" if counted else _what(row))
+        if not counted and not key[1]:
+            continue
+        series.setdefault(key, [])
+        if all(r["subject"].lower() != row["subject"].lower() for r in series[key]):
+            series[key].append(row)
+    charts = []
+    for (unit, what), members in sorted(series.items()):
+        if len(members) < 2:
+            continue
+        members = sorted(members, key=lambda r: (-r["value"], r["subject"], r["id"]))
+        largest = max(r["value"] for r in members) or 1.0
+        span = _CHART_WIDTH - _LABEL_WIDTH - _VALUE_WIDTH
+        bars = []
+        for index, row in enumerate(members):
+            y = _PADDING + index * (_BAR_HEIGHT + _BAR_GAP)
+            length = round(max(1.0, span * row["value"] / largest), 2)
+            bars.append({"label": row["subject"], "row": row, "x": _LABEL_WIDTH, "y": y,
+                         "width": length, "height": _BAR_HEIGHT, "text_y": round(y + _BAR_HEIGHT * 0.7, 2),
+                         "value_x": round(_LABEL_WIDTH + length + 6, 2), "label_x": _LABEL_WIDTH - 6})
+        title = f"{what} ({unit})" if what else unit
+        charts.append({
+            "id": "chart-" + "-".join("".join(c if c.isalnum() else "-" for c in part.lower())
+                                      for part in (unit, what) if part).strip("-"),
+            "title": title, "unit": unit, "what": what, "bars": bars,
+            "width": _CHART_WIDTH, "height": 2 * _PADDING + len(bars) * (_BAR_HEIGHT + _BAR_GAP) - _BAR_GAP,
+        })
+    return charts
+
+
+def figure_filters(rows: list[dict], theme_titles: dict[str, str]) -> dict:
+    """The choices of the figures page's filters (shown only when its script runs)."""
+    return {
+        "sources": sorted({(r["source"], r["source_title"]) for r in rows}, key=lambda s: s[1].lower()),
+        "units": sorted({r["unit"] for r in rows}),
+        "themes": sorted({(t, theme_titles.get(t, t)) for r in rows for t in r.get("themes", [])},
+                         key=lambda t: t[1].lower()),
+    }
+
+
+def add_cross_references(rows: list[dict], groups: list[dict]) -> None:
+    """Each row learns which other sources state the same figure (or a conflicting one)."""
+    by_id = {r["id"]: r for r in rows}
+    for row in rows:
+        row.setdefault("cross", None)
+    for group in groups:
+        for fid in group["figures"]:
+            if fid not in by_id:
+                continue
+            others = [by_id[o] for o in group["figures"] if o != fid and o in by_id]
+            by_id[fid]["cross"] = {"kind": group["kind"], "group": group["id"], "others": [
+                {"text": o["text"], "source_title": o["source_title"], "page": o["page"]} for o in others]}
+
+
+def figure_views(rows: list[dict], groups: list[dict], theme_titles: dict[str, str]) -> dict:
+    """Everything the figure templates need beyond the rows themselves."""
+    add_cross_references(rows, groups)
+    return {
+        "figure_charts": figure_charts(rows),
+        "figure_filters": figure_filters(rows, theme_titles),
+        "figure_downloads": {"csv": CSV_PATH, "json": JSON_PATH},
+    }

@@ -1,0 +1,170 @@
+"""The site's search index: small shards fetched lazily, so a query costs kilobytes at any size.
+
+MkDocs' built-in search ships one ``search_index.json`` holding every page's full text
+(about 12 KB per page) and the reader downloads all of it on the first query. Here the
+index is a term -> postings map split into shards by term prefix, plus a document table
+split into fixed-size chunks. A query fetches ``search/manifest.json``, the shards of its
+words' prefixes, and the document chunks of the results it shows
+(``templates/assets/search.js``). Measurements and the choice: docs/search.md.
+
+Layout (all under ``search/``):
+- ``manifest.json``: ``{"version", "documents", "chunk_size", "shards": [prefix...], "stopwords": [...]}``
+- ``t/<name>.json``: ``{term: [doc, weight, doc, weight, ...]}`` for the terms starting with the
+  shard's prefix (``doc`` delta-encoded); ``<name>`` is the prefix itself when it is ``[a-z0-9]+``,
+  else ``x`` + the hex of its UTF-8 bytes.
+- ``d/<n>.json``: ``[[location, title, kind, excerpt], ...]`` for documents ``n*chunk_size`` onwards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+SEARCH_DIR = "search"
+MANIFEST = f"{SEARCH_DIR}/manifest.json"
+CLIENT = "assets/search.js"
+CHUNK_SIZE = 256  # documents per document-table chunk
+SHARD_PREFIX = 2  # shard terms by their first two characters...
+SHARD_SPLIT_BYTES = 48 * 1024  # ...and split a shard by one more character while it is larger than this
+MAX_PREFIX = 5
+TITLE_WEIGHT = 5  # a word in the title counts as much as this many in the text
+EXCERPT_CHARS = 160
+
+# Words too common to help; the client drops them from queries too (they are in the manifest).
+STOPWORDS = frozenset("""
+a an and are as at be been but by for from had has have he her his if in into is it its of on or our she
+so than that the their them then there these they this those to was we were which who will with would you
+""".split())
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words (letters and digits); search.js splits queries the same way."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+
+
+def page_kind(location: str) -> str:
+    """What a search result is, from where it lives (shown beside each result)."""
+    if location.startswith("figures/") and "#" in location:
+        return "figure"
+    section, _, name = location.partition("/")
+    if name and not name.startswith("index.html"):
+        return {"sources": "source", "themes": "theme", "entities": "entity"}.get(section, "page")
+    return "page"
+
+
+def shard_name(prefix: str) -> str:
+    """File name of a shard; search.js computes the same."""
+    if re.fullmatch(r"[a-z0-9]+", prefix):
+        return prefix
+    return "x" + prefix.encode("utf-8").hex()
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text[:EXCERPT_CHARS].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def documents(entries, figure_rows) -> list[tuple[str, str, str, str]]:
+    """(location, title, kind, text) for every page entry and every figure, in a stable order."""
+    docs = [(e.location, e.title, page_kind(e.location), e.text) for e in entries if e.location != "search.html"]
+    for row in figure_rows:
+        title = " ".join(part for part in (row["text"], row.get("measures") or "") if part)
+        text = " ".join(part for part in (row.get("unit") or "", row.get("sentence") or "",
+                                          row.get("source_title") or "") if part)
+        docs.append((f"figures/index.html#{row['id']}", title, "figure", text))
+    return sorted(docs, key=lambda d: (d[0], d[1]))
+
+
+def _postings(docs) -> dict[str, list[tuple[int, int]]]:
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for number, (_, title, _, text) in enumerate(docs):
+        weights = Counter(t for t in tokens(text) if t not in STOPWORDS)
+        for word in tokens(title):
+            if word not in STOPWORDS:
+                weights[word] += TITLE_WEIGHT
+        for word, weight in weights.items():
+            postings.setdefault(word, []).append((number, weight))
+    return postings
+
+
+def _encode(entries: list[tuple[int, int]]) -> list[int]:
+    flat, previous = [], 0
+    for number, weight in entries:
+        flat += [number - previous, weight]
+        previous = number
+    return flat
+
+
+def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> dict[str, dict]:
+    """Terms grouped by prefix; a shard over the size limit is split by one more character."""
+    groups: dict[str, list[str]] = {}
+    for term in terms:
+        groups.setdefault(term[:length], []).append(term)
+    shards: dict[str, dict] = {}
+    for prefix, members in groups.items():
+        shard = {t: postings[t] for t in members}
+        longer = [t for t in members if len(t) > length]
+        if length < MAX_PREFIX and longer and len(_dumps(shard)) > SHARD_SPLIT_BYTES:
+            short = {t: postings[t] for t in members if len(t) <= length}
+            if short:
+                shards[prefix] = short
+            shards.update(_shards(postings, length + 1, longer))
+        else:
+            shards[prefix] = shard
+    return shards
+
+
+def index_files(entries, figure_rows) -> dict[str, bytes]:
+    """Every file of the search index (site-relative path -> bytes), deterministic."""
+    docs = documents(entries, figure_rows)
+    postings = {term: _encode(p) for term, p in _postings(docs).items()}
+    shards = _shards(postings, SHARD_PREFIX, sorted(postings))
+    files: dict[str, bytes] = {}
+    for prefix, shard in shards.items():
+        files[f"{SEARCH_DIR}/t/{shard_name(prefix)}.json"] = _dumps(shard)
+    for start in range(0, len(docs), CHUNK_SIZE):
+        chunk = [[loc, title, kind, _excerpt(text)] for loc, title, kind, text in docs[start:start + CHUNK_SIZE]]
+        files[f"{SEARCH_DIR}/d/{start // CHUNK_SIZE}.json"] = _dumps(chunk)
+    files[MANIFEST] = _dumps({"version": 1, "documents": len(docs), "chunk_size": CHUNK_SIZE,
+                              "shards": sorted(shards), "stopwords": sorted(STOPWORDS)})
+    return files
+
+
+def payload_sizes(site_dir: Path, query: str = "deepseek") -> dict:
+    """Bytes of the whole index, and of what one query downloads (the manifest, search.js, the
+    shards of its words and the document chunks of its first 20 results): for the benchmarks."""
+    site_dir = Path(site_dir)
+    search_dir = site_dir / SEARCH_DIR
+    index_bytes = sum(p.stat().st_size for p in search_dir.rglob("*") if p.is_file())
+    manifest = json.loads((site_dir / MANIFEST).read_text("utf-8"))
+    fetched = [site_dir / MANIFEST, site_dir / CLIENT]
+    words = [w for w in tokens(query) if w not in manifest["stopwords"] and len(w) > 1]
+    hits: Counter = Counter()
+    for word in words:
+        for prefix in manifest["shards"]:
+            if word.startswith(prefix) or prefix.startswith(word):
+                path = search_dir / "t" / f"{shard_name(prefix)}.json"
+                fetched.append(path)
+                for term, flat in json.loads(path.read_text("utf-8")).items():
+                    if term.startswith(word):
+                        number = 0
+                        for i in range(0, len(flat), 2):
+                            number += flat[i]
+                            hits[number] += flat[i + 1]
+    top = sorted(hits, key=lambda n: (-hits[n], n))[:20]
+    fetched += sorted({search_dir / "d" / f"{n // manifest['chunk_size']}.json" for n in top})
+    first_query = sum(p.stat().st_size for p in dict.fromkeys(fetched) if p.exists())
+    return {"design": "sharded", "index_bytes": index_bytes, "first_query_bytes": first_query,
+            "documents": manifest["documents"], "shards": len(manifest["shards"])}

@@ -1,0 +1,97 @@
+"""Key takeaways for the home page: extractive and deterministic.
+
+A sentence is a takeaway when what it says is echoed across the sources: it carries figures
+other sources corroborate, themes many sources share, entities many sources name. Each comes
+with its citations: its own sentence and the sentences of other sources that back it up.
+"""
+
+from __future__ import annotations
+
+from . import urls
+from .entities import looks_like_heading
+from .models import Briefing
+
+MAX_TAKEAWAYS = 6
+MAX_PER_SOURCE = 2
+MIN_WORDS = 10
+MAX_CITATIONS = 3  # backing sentences from other sources, strongest first
+
+
+def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sentence_entities: dict) -> list[dict]:
+    theme_sources: dict[str, set[str]] = {}
+    for (source, _), themes in sentence_themes.items():
+        for theme in themes:
+            theme_sources.setdefault(theme, set()).add(source)
+    entity_sources: dict[str, set[str]] = {}
+    for (source, _), entities in sentence_entities.items():
+        for entity in entities:
+            entity_sources.setdefault(entity, set()).add(source)
+    places = {e.id for e in briefing.gazetteer if e.kind == "place"}
+    group_of = {f["id"]: f["group"] for f in data["figures"]}
+    groups = {g["id"]: g for g in data["figure_groups"]}
+    figures_in: dict[tuple[str, str], list[str]] = {}
+    for figure in data["figures"]:
+        figures_in.setdefault((figure["source"], figure["sentence_id"]), []).append(figure["id"])
+    scored = []
+    for document in briefing.documents:
+        for index, sentence in enumerate(document.sentences):
+            text = sentence.text.strip()
+            paragraph = document.paragraphs[sentence.paragraph] if sentence.paragraph < len(document.paragraphs) else None
+            if len(text.split()) < MIN_WORDS or text.endswith((":", "?")) or looks_like_heading(text) \
+                    or (paragraph is not None and paragraph.kind == "heading"):
+                continue
+            key = (document.id, sentence.id)
+            themes = sorted(sentence_themes.get(key, ()))
+            entities = sorted(e for e in sentence_entities.get(key, ()) if e not in places)
+            corroborated = sorted({group_of[f] for f in figures_in.get(key, ())
+                                   if group_of.get(f) and groups[group_of[f]]["kind"] == "corroborated"})
+            score = (sum(len(theme_sources[t]) for t in themes)
+                     + sum(len(entity_sources[e]) for e in entities)
+                     + sum(3 * len(groups[g]["sources"]) for g in corroborated))
+            if score:
+                scored.append((-score, document.id, index, sentence, themes, entities, corroborated))
+    scored.sort(key=lambda row: row[:3])
+    picked, per_source, used_signatures = [], {}, set()
+    for _, source, _, sentence, themes, entities, corroborated in scored:
+        signature = (tuple(themes), tuple(entities))
+        if per_source.get(source, 0) >= MAX_PER_SOURCE or signature in used_signatures:
+            continue
+        per_source[source] = per_source.get(source, 0) + 1
+        used_signatures.add(signature)
+        picked.append({
+            "source": source, "sentence": sentence.id, "text": sentence.text,
+            "page": urls.sentence_link(source, sentence.id),
+            "themes": themes, "entities": entities, "figure_groups": corroborated,
+            "citations": _citations(source, sentence.id, themes, entities, corroborated,
+                                    sentence_themes, sentence_entities, data, groups),
+        })
+        if len(picked) >= MAX_TAKEAWAYS:
+            break
+    return picked
+
+
+def _citations(source, sentence, themes, entities, corroborated, sentence_themes, sentence_entities,
+               data, groups) -> list[dict]:
+    """The takeaway's own sentence, then the best backing sentence of each other source."""
+    cites = [{"source": source, "sentence": sentence, "page": urls.sentence_link(source, sentence)}]
+    figure_source = {f["id"]: (f["source"], f["sentence_id"]) for f in data["figures"]}
+    backing: dict[str, tuple[int, str]] = {}
+    for group in corroborated:
+        for fid in groups[group]["figures"]:
+            other, other_sentence = figure_source[fid]
+            if other != source:
+                backing[other] = min(backing.get(other, (0, "~")), (-100, other_sentence))
+    keys = set(sentence_themes) | set(sentence_entities)
+    for other, other_sentence in sorted(keys):
+        if other == source:
+            continue
+        shared_themes = set(themes) & set(sentence_themes.get((other, other_sentence), ()))
+        shared_entities = set(entities) & set(sentence_entities.get((other, other_sentence), ()))
+        overlap = len(shared_themes) + 2 * len(shared_entities)
+        if shared_themes and shared_entities:  # the same thing said about the same actor
+            backing[other] = min(backing.get(other, (0, "~")), (-overlap, other_sentence))
+    strongest = sorted(backing, key=lambda o: (backing[o][0], o))[:MAX_CITATIONS]
+    for other in sorted(strongest):
+        cites.append({"source": other, "sentence": backing[other][1],
+                      "page": urls.sentence_link(other, backing[other][1])})
+    return cites

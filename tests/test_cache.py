@@ -1,0 +1,177 @@
+"""The per-source cache: hits re-normalise nothing, edits re-process one source, bad entries are rebuilt."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from conftest import build_in_process, make_project
+from generator import cache as cache_mod
+from generator.build import build_briefing, collect
+from generator.cache import CacheStats, SourceCache, from_data, to_data
+from generator.cli import _settings
+from generator.models import SourceResult
+
+NEW_SOURCE = "---\ntitle: Tulips by the river\n---\nGardeners planted tulips along the river path this spring.\n"
+
+
+def _setup(tmp_path: Path, **kwargs):
+    project = make_project(tmp_path / "p", **kwargs)
+    settings, _ = _settings(str(project / "mkdocs.yml"))
+    return project, settings, SourceCache.for_project(project)
+
+
+def _entries(project: Path) -> list[Path]:
+    return sorted((project / ".briefing-cache" / "sources").rglob("*.json"))
+
+
+def test_cache_hit_renormalises_nothing(tmp_path, monkeypatch):
+    project, settings, cache = _setup(tmp_path, sample=True)
+    first = build_briefing(settings, cache)
+    assert (first.stats.processed, first.stats.hits) == (5, 0)
+    assert len(_entries(project)) == 5
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a source was processed again")
+    monkeypatch.setattr("generator.build.load_source", fail)
+    monkeypatch.setattr("generator.build.normalise", fail)
+    second = build_briefing(settings, cache)
+    assert (second.stats.processed, second.stats.hits, second.stats.rejected) == (0, 5, 0)
+    assert second.data == first.data
+    assert second.site.files == first.site.files
+
+
+def test_adding_or_editing_one_source_processes_only_that_one(tmp_path):
+    project, settings, cache = _setup(tmp_path, sample=True)
+    build_briefing(settings, cache)
+    (project / "seeds" / "tulips.md").write_text(NEW_SOURCE, "utf-8")
+    added = build_briefing(settings, cache)
+    assert (added.stats.processed, added.stats.hits) == (1, 5)
+    edited_path = sorted((project / "seeds").glob("0*.txt"))[0]
+    edited_path.write_text(edited_path.read_text("utf-8") + "\nOne more closing sentence.\n", "utf-8")
+    edited = build_briefing(settings, cache)
+    assert (edited.stats.processed, edited.stats.hits) == (1, 5)
+    # and the cached result is the same as processing from scratch
+    fresh = build_briefing(settings, None)
+    assert fresh.data == edited.data and fresh.stats.processed == 6
+    assert len(_entries(project)) == 6  # the edited source's old entry was dropped
+
+
+def test_settings_and_generator_changes_invalidate(tmp_path, monkeypatch):
+    project, settings, cache = _setup(tmp_path, sample=True)
+    build_briefing(settings, cache)
+    fewer_themes = replace(settings, themes=settings.themes[:2])
+    assert build_briefing(fewer_themes, cache).stats.processed == 5
+    assert build_briefing(settings, cache).stats.processed == 5  # (unused entries are pruned)
+    # render-only settings keep the cache
+    assert build_briefing(replace(settings, title="Another title"), cache).stats.processed == 0
+    monkeypatch.setattr(cache_mod, "generator_fingerprint", lambda: "some other generator version")
+    assert build_briefing(settings, cache).stats.processed == 5
+
+
+def test_generator_fingerprint_covers_the_code(tmp_path):
+    import shutil
+    package = Path(cache_mod.__file__).parent
+    copy = tmp_path / "generator"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache_mod.package_fingerprint(copy)
+    assert before == cache_mod.package_fingerprint(copy)
+    (copy / "figures.py").write_text((copy / "figures.py").read_text("utf-8") + "\n# edited\n", "utf-8")
+    assert cache_mod.package_fingerprint(copy) != before
+
+
+DAMAGES = ["garbage", "truncated", "foreign-magic", "wrong-key", "wrong-type", "unknown-field", "not-utf8",
+           "not-an-object", "missing-field", "bool-for-int"]
+
+
+def _damage(path: Path, damage: str) -> None:
+    text = path.read_text("utf-8")
+    entry = json.loads(text)
+    document = entry["result"]["document"]
+    if damage == "garbage":
+        path.write_text("{{{ not json", "utf-8")
+        return
+    if damage == "truncated":
+        path.write_text(text[: len(text) // 2], "utf-8")
+        return
+    if damage == "not-utf8":
+        path.write_bytes(b"\xff\xfe\x00garbage")
+        return
+    if damage == "not-an-object":
+        entry = [entry]
+    elif damage == "foreign-magic":
+        entry["magic"] = "something-else"
+    elif damage == "wrong-key":
+        entry["key"] = "0" * 64
+    elif damage == "wrong-type":
+        document["sentences"] = "<script>not a list</script>"
+    elif damage == "unknown-field":
+        document["__class__"] = "os.system"
+    elif damage == "missing-field":
+        del document["id"]
+    elif damage == "bool-for-int":
+        document["sentences"][0]["paragraph"] = True
+    path.write_text(json.dumps(entry), "utf-8")
+
+
+def test_corrupt_or_foreign_entries_are_rebuilt_never_trusted(tmp_path):
+    project, settings, cache = _setup(tmp_path, sample=True)
+    clean = build_briefing(settings, cache)
+    for round_start in range(0, len(DAMAGES), 5):
+        for path, damage in zip(_entries(project), DAMAGES[round_start:round_start + 5]):
+            _damage(path, damage)
+        rebuilt = build_briefing(settings, cache)
+        assert (rebuilt.stats.rejected, rebuilt.stats.processed, rebuilt.stats.hits) == (5, 5, 0)
+        assert rebuilt.data == clean.data
+    # the bad entries were replaced by good ones
+    assert build_briefing(settings, cache).stats.hits == 5
+
+
+def test_unusable_cache_folder_never_breaks_the_build(tmp_path):
+    project, settings, _ = _setup(tmp_path, sample=True)
+    (project / ".briefing-cache").write_text("a file where the cache folder should be", "utf-8")
+    assert build_in_process(project) == 0
+    assert (project / "site" / "index.html").exists()
+
+
+def test_round_trip_of_every_sample_result(tmp_path):
+    _, settings, _ = _setup(tmp_path, sample=True)
+    for result in collect(settings).results:
+        data = json.loads(json.dumps(to_data(result)))
+        assert from_data(SourceResult, data) == result
+
+
+def test_stats_without_cache_count_every_source(tmp_path):
+    _, settings, _ = _setup(tmp_path, sample=True)
+    stats = CacheStats()
+    collect(settings, None, stats)
+    assert (stats.processed, stats.hits) == (5, 0)
+
+
+def test_no_cache_flag_writes_no_cache(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project, "--no-cache") == 0
+    assert not (project / ".briefing-cache").exists()
+    assert build_in_process(project) == 0
+    assert len(_entries(project)) == 5
+
+
+def test_changes_page_from_the_previous_build(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) == 0
+    first = (project / "site" / "changes.html").read_text("utf-8")
+    assert "no earlier build" in first
+    # rebuilding the same input is repeatable: same bytes everywhere
+    before = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert build_in_process(project) == 0
+    after = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert before == after
+    (project / "seeds" / "tulips.md").write_text(NEW_SOURCE, "utf-8")
+    assert build_in_process(project) == 0
+    changes = (project / "site" / "changes.html").read_text("utf-8")
+    assert 'href="sources/tulips.html"' in changes and "Tulips by the river" in changes
+    assert 'href="changes.html"' in (project / "site" / "index.html").read_text("utf-8")
+    # and a repeat of that build still shows the same changes (the baseline is kept)
+    assert build_in_process(project) == 0
+    assert (project / "site" / "changes.html").read_text("utf-8") == changes

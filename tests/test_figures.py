@@ -1,0 +1,260 @@
+"""The figure extractor, cross-source grouping, and the figures page / CSV / JSON (issue 4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_in_process, make_project
+from generator.corroborate import conflicts, corroborates, group_figures
+from generator.figures import extract_figures
+from generator.models import Document, Figure, Paragraph, Sentence
+
+FIXTURES = Path(__file__).parent / "fixtures" / "figures"
+
+
+def figures_of(text: str, source: str = "d"):
+    doc = Document(id=source, path=f"seeds/{source}.txt", kind="txt", title=None, date=None, publisher=None,
+                   author=None, url=None, language=None, paragraphs=(Paragraph(text),),
+                   sentences=(Sentence("s-1", text, 0),))
+    return extract_figures(doc)
+
+
+def facts(text: str):
+    return [(f.text, f.value, f.unit, f.bound) for f in figures_of(text)]
+
+
+# --- extractor ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Exports rose 13.5 percent.", [("13.5 percent", 13.5, "percent", "=")]),
+    ("The fund raised USD 3bn and €40m.", [("USD 3bn", 3e9, "USD", "="), ("€40m", 4e7, "EUR", "=")]),
+    ("It logged 910 million downloads, while its rival has 125 million.",
+     [("910 million", 9.1e8, "downloads", "="), ("125 million", 1.25e8, "downloads", "=")]),
+    ("Its prices are 17 times higher and the chip is 2x faster.",
+     [("17 times", 17, "times", "="), ("2x", 2, "times", "=")]),
+    ("One in five voters and one-third of donors agreed.",
+     [("One in five", 20, "percent", "="), ("one-third", 33.3333, "percent", "=")]),
+    ("Runs used >10²³ FLOPs, some 1e23 or 10^23.", [(">10²³", 1e23, "flops", ">"), ("some 1e23", 1e23, "flops", "~"),
+                                                 ("10^23", 1e23, "flops", "=")]),
+    ("Growth of 10–20% is likely.", [("10–20%", 10, "percent", "=")]),
+    ("It has 200+ partners, <20 rivals and nearly 5,000 staff.",
+     [("200+", 200, "partners", ">="), ("<20", 20, "rivals", "<"), ("nearly 5,000", 5000, "staff", "~")]),
+    ("The bridge cost less than $6 million.", [("less than $6 million", 6e6, "USD", "<")]),
+])
+def test_kinds_of_figures(sentence, expected):
+    got = facts(sentence)
+    assert [(t, u, b) for t, _, u, b in got] == [(t, u, b) for t, _, u, b in expected]
+    for (_, value, _, _), (_, want, _, _) in zip(got, expected):
+        assert value == pytest.approx(want, rel=1e-4)
+
+
+@pytest.mark.parametrize("sentence", [
+    "GPT-4.5, DeepSeek V3, o3-mini and Llama 3 were tested on H800 chips.",
+    "ERNIE 4.5 Turbo launched on July 9, 2025 at 9:30 a.m.",
+    "III. Findings", "1. The main results", "We send you the top 5 insights daily.",
+    "Call 0800 555 0199 or visit 1600 Pennsylvania Avenue.",
+    "Between 2017 and 2024 (2017–2024) the field changed.",
+])
+def test_not_figures(sentence):
+    assert figures_of(sentence) == []
+
+
+def test_range_keeps_its_upper_end():
+    figure = figures_of("Growth of 10–20% is likely.")[0]
+    assert (figure.value, figure.high) == (10, 20)
+
+
+def test_year_and_measures_from_the_sentence():
+    figure = figures_of("In 2018, Acme Corp sold 276,000 units in Europe.")[0]
+    assert figure.year == 2018 and figure.unit == "units"
+    assert figure.subject == "Acme Corp" and figure.measures == "Acme Corp units"
+
+
+def test_text_is_the_substring_and_ids_are_stable():
+    text = "Revenue rose about 30% to $10 billion, with over 3 million users and 3 million users."
+    first, second = figures_of(text), figures_of(text)
+    assert [f.id for f in first] == [f.id for f in second]
+    assert len({f.id for f in first}) == len(first)
+    for figure in first:
+        assert text[figure.start:figure.start + len(figure.text)] == figure.text
+
+
+# --- cross-source grouping -----------------------------------------------------------------------
+
+def _figure(source, text, value, unit, bound, subject, measures, year=None):
+    return Figure(id=f"f-{source}-{text}", source=source, sentence="s-1", text=text, start=0, value=value,
+                  unit=unit, bound=bound, measures=measures, year=year, subject=subject)
+
+
+def test_synonym_counted_nouns_and_lower_bounds_corroborate():
+    a = _figure("a", ">100,000", 1e5, "derivatives", ">", "Qwen", "Qwen derivatives")
+    b = _figure("b", "exceeded 100,000", 1e5, "variations", ">", "Qwen", "Qwen variations")
+    c = _figure("c", "100,000", 1e5, "variations", "=", "Llama", "Llama variations")
+    assert corroborates(a, b) and not corroborates(a, c)
+    (group,) = group_figures((a, b, c))
+    assert group.kind == "corroborated" and group.sources == ("a", "b")
+
+
+def test_disjoint_values_of_the_same_measure_conflict():
+    a = _figure("a", "900,000", 9e5, "containers", "=", "Nordline Shipping", "Nordline Shipping containers")
+    b = _figure("b", "600,000", 6e5, "containers", "=", "Nordline Shipping", "Nordline Shipping containers")
+    c = _figure("c", "more than 500,000", 5e5, "containers", ">", "Nordline Shipping", "Nordline Shipping containers")
+    assert conflicts(a, b) and not conflicts(a, c)
+    other_year = _figure("d", "600,000", 6e5, "containers", "=", "Nordline Shipping", "x", year=2019)
+    assert not conflicts(_figure("e", "900,000", 9e5, "containers", "=", "Nordline Shipping", "x", year=2023),
+                         other_year)
+
+
+# --- evaluation set -----------------------------------------------------------------------------
+
+def test_evaluation_set_precision_and_recall():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "figures_eval.py")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sizes = [int(n) for n in re.findall(r"sentences: (\d+)", result.stdout)]
+    assert sizes[0] >= 150
+
+
+# --- sample corpus ------------------------------------------------------------------------------
+
+SAMPLE_FIGURES = {  # (text, value, unit, bound) a careful reader lists, by source prefix
+    "000": [("75%", 75, "percent", "="), ("13.5%", 13.5, "percent", "="), ("8.9%", 8.9, "percent", "="),
+            ("7%", 7, "percent", "="), ("40%", 40, "percent", "="), ("0.2%", 0.2, "percent", "="),
+            ("93%", 93, "percent", "="), ("95%", 95, "percent", "="), ("200+", 200, "models", ">="),
+            ("300M+", 3e8, "downloads", ">="), (">100,000", 1e5, "derivatives", ">"),
+            ("6,000+", 6000, "enterprises", ">="), (">100", 100, "llms", ">"), (">10²³", 1e23, "flops", ">"),
+            ("<20", 20, "models", "<"), ("276,000", 276000, "units", "=")],
+    "002": [("approximately one-third", 33.3333, "percent", "~")],
+    "003": [("less than $6 million", 6e6, "USD", "<"), ("$1 trillion", 1e12, "USD", "=")],
+    "004": [("910 million", 9.1e8, "downloads", "="), ("125 million", 1.25e8, "downloads", "="),
+            ("exceeded 100,000", 1e5, "variations", ">"), ("one in five", 20, "percent", "="),
+            ("17 times", 17, "times", "="), ("about 30%", 30, "percent", "~"),
+            ("$21.9 billion", 2.19e10, "USD", "="), ("$10 billion", 1e10, "USD", "=")],
+}
+
+
+@pytest.fixture(scope="module")
+def sample_data(sample_site):
+    return json.loads((sample_site / "briefing.json").read_text("utf-8"))
+
+
+def test_sample_corpus_figures(sample_data):
+    by_source: dict[str, list] = {}
+    for f in sample_data["figures"]:
+        by_source.setdefault(f["source"][:3], []).append((f["text"], f["value"], f["unit"], f["bound"]))
+    for prefix, expected in SAMPLE_FIGURES.items():
+        got = by_source.get(prefix, [])
+        for text, value, unit, bound in expected:
+            match = [g for g in got if g[0] == text and g[2] == unit and g[3] == bound]
+            assert match, f"{prefix}: {text} {unit} {bound} not in {got}"
+            assert match[0][1] == pytest.approx(value, rel=1e-4)
+    # nothing else: no version number, year, date or boilerplate number taken as a figure
+    listed = {(p, t) for p, figures in SAMPLE_FIGURES.items() for t, *_ in figures}
+    extra = [(f["source"][:3], f["text"]) for f in sample_data["figures"]
+             if (f["source"][:3], f["text"]) not in listed]
+    assert all(re.search(r"\d", text) and not re.fullmatch(r"(19|20)\d\d", text) for _, text in extra)
+    assert not [e for e in extra if e[0] in ("000", "001", "002", "003")], extra
+
+
+def test_qwen_figure_is_corroborated_by_both_sources(sample_data):
+    figures = {f["id"]: f for f in sample_data["figures"]}
+    groups = [g for g in sample_data["figure_groups"] if g["kind"] == "corroborated"
+              and {figures[i]["text"] for i in g["figures"]} == {">100,000", "exceeded 100,000"}]
+    assert len(groups) == 1
+    assert [s[:3] for s in groups[0]["sources"]] == ["000", "004"]
+    assert all(figures[i]["group"] == groups[0]["id"] for i in groups[0]["figures"])
+    assert not [g for g in sample_data["figure_groups"] if g["kind"] == "conflict"]
+
+
+# --- figures page, CSV and JSON agree ---------------------------------------------------------
+
+class _FigureTable(HTMLParser):
+    """Rows of the figures table: the <tr> attributes and the text of each cell."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._cell, self._in_table = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id") == "figure-table":
+            self._in_table = True
+        elif self._in_table and tag == "tr" and "data-value" in attrs:
+            self.rows.append({"attrs": attrs, "cells": []})
+        elif self._in_table and tag == "td" and self.rows:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.rows[-1]["cells"].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._in_table = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_figures_page_csv_and_json_agree(sample_site, sample_data):
+    parser = _FigureTable()
+    parser.feed((sample_site / "figures" / "index.html").read_text("utf-8"))
+    records = json.loads((sample_site / "figures" / "figures.json").read_text("utf-8"))
+    csv_rows = list(csv.DictReader(io.StringIO((sample_site / "figures" / "figures.csv").read_text("utf-8"))))
+    assert len(parser.rows) == len(records) == len(csv_rows) == len(sample_data["figures"]) > 0
+    for row, record, line, exported in zip(parser.rows, records, csv_rows, sample_data["figures"]):
+        assert row["attrs"]["id"] == record["id"] == line["id"] == exported["id"]
+        assert row["cells"][0] == record["text"] == line["text"] == exported["text"]
+        assert float(row["attrs"]["data-value"]) == record["value"] == float(line["value"]) == exported["value"]
+        assert row["attrs"]["data-unit"] == row["cells"][2] == record["unit"] == line["unit"] == exported["unit"]
+        assert row["attrs"]["data-bound"] == record["bound"] == line["bound"] == exported["bound"]
+        assert row["cells"][3] == record["measures"] == line["measures"] == exported["measures"]
+        assert row["attrs"]["data-source"] == record["source"] == line["source"] == exported["source"]
+        assert (line["group"] or None) == record["group"] == exported["group"]
+        assert (line["themes"].split(";") if line["themes"] else []) == record["themes"] == exported["themes"]
+
+
+def test_figures_page_is_plain_html_with_external_script_and_a_chart(sample_site):
+    html = (sample_site / "figures" / "index.html").read_text("utf-8")
+    assert "<table" in html and 'id="figure-filters" hidden' in html
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="../assets/figures.js" defer>']
+    assert " style=" not in html and "<style" not in html
+    assert (sample_site / "assets" / "figures.js").exists()
+    chart = re.search(r'<figure class="figure-chart" id="chart-downloads">.*?</figure>', html, re.S)
+    assert chart and "<title" in chart.group(0) and "<desc" in chart.group(0) and "<figcaption>" in chart.group(0)
+    assert chart.group(0).count("<rect") == 3  # ChatGPT, Alibaba, DeepSeek downloads
+
+
+def test_source_page_shows_who_else_states_a_figure(sample_site):
+    page = next((sample_site / "sources").glob("000_*.html")).read_text("utf-8")
+    assert re.search(r"Also stated by</span>: <a href=\"[^\"]*004_[^\"]*\"", page)
+
+
+# --- unseen sources (fixtures written for these tests) --------------------------------------------
+
+def test_fixture_sources_group_and_conflict(tmp_path):
+    seeds = {p.name: p.read_text("utf-8") for p in FIXTURES.glob("*.md")}
+    project = make_project(tmp_path / "p", seeds)
+    assert build_in_process(project) == 0
+    data = json.loads((project / "site" / "briefing.json").read_text("utf-8"))
+    texts = {f["text"] for f in data["figures"]}
+    assert {"4.1 million", "3.8 million", "about €1.5bn", "more than 2,000", "Roughly one-third", "900,000",
+            "approximately €1.5 billion", "600,000", "over 2,000"} <= texts
+    assert not texts & {"4.2", "2", "12", "9:30", "2023"}
+    figures = {f["id"]: f for f in data["figures"]}
+    kinds = {g["kind"]: sorted(figures[i]["text"] for i in g["figures"]) for g in data["figure_groups"]
+             if len(g["figures"]) == 2 and "€" in "".join(figures[i]["text"] for i in g["figures"])}
+    assert kinds == {"corroborated": ["about €1.5bn", "approximately €1.5 billion"]}
+    conflict = [sorted(figures[i]["text"] for i in g["figures"]) for g in data["figure_groups"] if g["kind"] == "conflict"]
+    assert ["600,000", "900,000"] in conflict
+    jobs = [sorted(figures[i]["text"] for i in g["figures"]) for g in data["figure_groups"] if g["kind"] == "corroborated"]
+    assert ["more than 2,000", "over 2,000"] in jobs

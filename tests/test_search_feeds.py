@@ -1,0 +1,77 @@
+"""The search index (generator/search.py), page metadata, the Atom feed and the sitemap (generator/feeds.py)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+
+from conftest import build_in_process, make_project
+from generator import search
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _entry(location, title, text):
+    return SimpleNamespace(location=location, title=title, text=text)
+
+
+def test_index_finds_words_by_prefix_and_types_pages():
+    entries = [_entry("sources/a.html", "Alpha report", "Zebras graze. Zebra numbers rose."),
+               _entry("themes/t.html", "Grazing", "Where zebras and antelopes graze."),
+               _entry("entities/z.html", "Zebra Corp", "Zebra Corp makes things.")]
+    rows = [{"id": "f-1", "text": "40%", "measures": "of zebras", "unit": "percent", "sentence": "40% of zebras graze.",
+             "source_title": "Alpha report"}]
+    files = search.index_files(entries, rows)
+    manifest = json.loads(files[search.MANIFEST])
+    assert manifest["documents"] == 4 and "ze" in manifest["shards"]
+    shard = json.loads(files["search/t/ze.json"])
+    assert {"zebra", "zebras"} <= set(shard)
+    docs = json.loads(files["search/d/0.json"])
+    assert sorted(d[2] for d in docs) == ["entity", "figure", "source", "theme"]
+    assert "the" not in json.dumps(sorted(k for f, b in files.items() if "/t/" in f for k in json.loads(b)))
+    assert search.index_files(list(reversed(entries)), rows) == files  # order of input does not matter
+
+
+def test_large_shards_split_by_a_longer_prefix():
+    entries = [_entry(f"sources/s{i}.html", f"Doc {i}", " ".join(f"word{i}x{j}" for j in range(40)))
+               for i in range(200)]
+    manifest = json.loads(search.index_files(entries, [])[search.MANIFEST])
+    assert any(len(p) > search.SHARD_PREFIX for p in manifest["shards"])
+    assert search.shard_name("wo") == "wo" and search.shard_name("日本") == "x" + "日本".encode().hex()
+
+
+def test_site_has_search_feed_and_metadata(tmp_path):
+    project = make_project(tmp_path / "p", sample=True, config_extra="\nsite_url: https://example.org/brief/\n")
+    assert build_in_process(project) == 0
+    site = project / "site"
+    sizes = search.payload_sizes(site, "DeepSeek")
+    assert 0 < sizes["first_query_bytes"] < sizes["index_bytes"] + 10_000
+    assert not (site / "search" / "search_index.json").exists()  # MkDocs' search is not used
+    feed = ET.parse(site / "feed.xml").getroot()
+    updated = [e.findtext(f"{ATOM}updated") for e in feed.iter(f"{ATOM}entry")]
+    assert updated and updated == sorted(updated, reverse=True)
+    assert feed.findtext(f"{ATOM}updated") == updated[0]
+    assert feed.find(f"{ATOM}entry/{ATOM}link").get("href").startswith("https://example.org/brief/sources/")
+    sitemap_ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [e.text for e in ET.parse(site / "sitemap.xml").getroot().iter(f"{sitemap_ns}loc")]
+    assert len(locs) > 20 and all(loc.startswith("https://example.org/brief/") for loc in locs)
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    assert "<loc>https://example.org/brief/</loc>" in sitemap and "search/" not in sitemap
+    source_page = next((site / "sources").glob("0*.html")).read_text("utf-8")
+    assert '<link rel="canonical" href="https://example.org/brief/sources/' in source_page
+    assert '<meta property="og:type" content="article">' in source_page
+    assert '<meta name="description" content="' in source_page
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert build_in_process(project, "--no-cache") == 0
+    second = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    for name in ("feed.xml", "sitemap.xml"):
+        assert first[type(next(iter(first)))(name)] == second[type(next(iter(second)))(name)]
+    assert {k: v for k, v in first.items() if k.parts[0] == "search"} == \
+        {k: v for k, v in second.items() if k.parts[0] == "search"}
+
+
+def test_no_sitemap_without_site_url(sample_site):
+    assert (sample_site / "feed.xml").exists() and not (sample_site / "sitemap.xml").exists()
+    home = (sample_site / "index.html").read_text("utf-8")
+    assert 'rel="canonical"' not in home and 'href="feed.xml"' in home

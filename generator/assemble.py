@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .themes import theme_candidates, uncategorised_problems
+from .themes import rank_theme_candidates, uncategorised_problems
 from .models import Briefing, Figure, FigureGroup, Problem, SourceResult, ThemeDef
 from .corroborate import group_figures  # noqa: F401  (figure grouping lives in corroborate.py)
 from .duplicates import drop_near_duplicates
@@ -38,7 +38,7 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
     unique.sort(key=lambda r: r.document.id)
     unique, near_duplicates = drop_near_duplicates(unique)  # generator/duplicates.py: counted once
     duplicate_problems += near_duplicates
-    candidates = theme_candidates([r.document for r in unique], themes, gazetteer)
+    candidates = rank_theme_candidates([r.phrases for r in unique], themes, gazetteer)
     all_problems = list(problems) + duplicate_problems + [p for r in unique for p in r.problems]
     all_problems += uncategorised_problems(unique, candidates)
     all_problems.sort(key=lambda p: (p.path, p.line or 0, p.severity, p.message))

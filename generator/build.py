@@ -8,7 +8,6 @@ other engine) writes the files it returns.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from .parallel import parallel_map
 from .read import SourceError, discover, read_source
 from .guard import screen
 from .render import RenderedSite, render_site
-from .themes import assign_themes
+from .themes import assign_themes, document_phrases
 from .entities import candidate_problems, find_mentions
 from .quotes import find_quotes
 from .timeline import find_dates
@@ -54,6 +53,7 @@ def process_source(source: SourceFile, settings: Settings) -> SourceResult:
         mentions=mentions,
         quotes=tuple(find_quotes(document, settings.gazetteer)),
         dates=tuple(find_dates(document)),
+        phrases=document_phrases(document, settings.themes),
     )
 
 
@@ -95,8 +95,9 @@ def build_briefing(settings: Settings, cache: SourceCache | None = None) -> Buil
     previous build it remembers (none on a first build)."""
     stats = CacheStats()
     briefing = collect(settings, cache, stats)
-    data = json.loads(to_json(briefing_data(briefing)))
+    data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it
+    data_text = to_json(data)
     previous = cache.baseline_for(data) if cache is not None else None
     changes = diff_briefings(previous, data) if previous is not None else None
-    return BuildResult(briefing=briefing, site=render_site(briefing, settings, changes=changes),
-                       stats=stats, data=data)
+    site = render_site(briefing, settings, data, data_text, changes=changes)
+    return BuildResult(briefing=briefing, site=site, stats=stats, data=data)

@@ -55,17 +55,22 @@ def package_fingerprint(package: Path) -> str:
 
 def _canonical(value: Any) -> Any:
     """Plain JSON-able data for hashing (dataclasses, tuples, paths, anything else by repr)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if value is None or isinstance(value, (str, int, float, bool)):  # the common case first (issue 8)
+        return value
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _canonical(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (set, frozenset)):
         return sorted(repr(v) for v in value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
     return repr(value)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -84,71 +89,90 @@ def to_data(record: Any) -> Any:
     return _canonical(record)
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(models))
-
-
 def from_data(cls: Any, data: Any) -> Any:
     """Rebuild a value of type ``cls`` from ``to_data`` output, checking every type on the way."""
+    return _reader(cls)(data)
+
+
+@lru_cache(maxsize=None)
+def _reader(cls: Any) -> Callable[[Any], Any]:
+    """A checking converter for values of type ``cls``, worked out once per type (issue 8)."""
     origin = typing.get_origin(cls)
     if dataclasses.is_dataclass(cls):
-        if not isinstance(data, dict):
-            raise CacheError(f"{cls.__name__}: expected an object")
-        hints = _hints(cls)
-        names = {f.name for f in dataclasses.fields(cls)}
-        if set(data) - names:
-            raise CacheError(f"{cls.__name__}: unknown fields {sorted(set(data) - names)}")
-        kwargs = {}
-        for f in dataclasses.fields(cls):
-            if f.name in data:
-                kwargs[f.name] = from_data(hints[f.name], data[f.name])
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise CacheError(f"{cls.__name__}: missing field {f.name}")
-        return cls(**kwargs)
+        hints = typing.get_type_hints(cls, vars(models))
+        fields = [(f.name, _reader(hints[f.name]),
+                   f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+                  for f in dataclasses.fields(cls)]
+        names = {name for name, _, _ in fields}
+
+        def read_record(data: Any) -> Any:
+            if not isinstance(data, dict):
+                raise CacheError(f"{cls.__name__}: expected an object")
+            if not names.issuperset(data):
+                raise CacheError(f"{cls.__name__}: unknown fields {sorted(set(data) - names)}")
+            kwargs = {}
+            for name, read, required in fields:
+                if name in data:
+                    kwargs[name] = read(data[name])
+                elif required:
+                    raise CacheError(f"{cls.__name__}: missing field {name}")
+            return cls(**kwargs)
+        return read_record
     if origin in (typing.Union, types.UnionType):
-        errors = []
-        for option in typing.get_args(cls):
-            try:
-                return from_data(option, data)
-            except CacheError as exc:
-                errors.append(str(exc))
-        raise CacheError(f"no type of {cls} fits: {errors}")
+        options = [_reader(option) for option in typing.get_args(cls)]
+
+        def read_union(data: Any) -> Any:
+            errors = []
+            for read in options:
+                try:
+                    return read(data)
+                except CacheError as exc:
+                    errors.append(str(exc))
+            raise CacheError(f"no type of {cls} fits: {errors}")
+        return read_union
     if cls is type(None):
-        if data is not None:
-            raise CacheError("expected null")
-        return None
+        return _check(lambda d: d is None, "expected null")
     if origin is tuple:
         args = typing.get_args(cls)
-        if not isinstance(data, list):
-            raise CacheError("expected a list")
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_data(args[0], item) for item in data)
-        if len(args) != len(data):
-            raise CacheError("wrong tuple length")
-        return tuple(from_data(a, item) for a, item in zip(args, data))
+            read_item = _reader(args[0])
+
+            def read_tuple(data: Any) -> tuple:
+                if not isinstance(data, list):
+                    raise CacheError("expected a list")
+                return tuple(read_item(item) for item in data)
+            return read_tuple
+        readers = [_reader(a) for a in args]
+
+        def read_fixed(data: Any) -> tuple:
+            if not isinstance(data, list):
+                raise CacheError("expected a list")
+            if len(readers) != len(data):
+                raise CacheError("wrong tuple length")
+            return tuple(read(item) for read, item in zip(readers, data))
+        return read_fixed
     if cls is dict or origin is dict:
-        if not isinstance(data, dict):
-            raise CacheError("expected an object")
-        return data
+        return _check(lambda d: isinstance(d, dict), "expected an object")
     if cls is bool:
-        if not isinstance(data, bool):
-            raise CacheError("expected a boolean")
-        return data
+        return _check(lambda d: isinstance(d, bool), "expected a boolean")
     if cls is int:
-        if not isinstance(data, int) or isinstance(data, bool):
-            raise CacheError("expected an integer")
-        return data
+        return _check(lambda d: isinstance(d, int) and not isinstance(d, bool), "expected an integer")
     if cls is float:
-        if not isinstance(data, (int, float)) or isinstance(data, bool):
-            raise CacheError("expected a number")
-        return float(data)
+        number = _check(lambda d: isinstance(d, (int, float)) and not isinstance(d, bool), "expected a number")
+        return lambda data: float(number(data))
     if cls is str:
-        if not isinstance(data, str):
-            raise CacheError("expected a string")
-        return data
+        return _check(lambda d: isinstance(d, str), "expected a string")
     if cls is Any:
-        return data
+        return lambda data: data
     raise CacheError(f"unsupported type {cls!r}")
+
+
+def _check(test: Callable[[Any], bool], message: str) -> Callable[[Any], Any]:
+    def read(data: Any) -> Any:
+        if not test(data):
+            raise CacheError(message)
+        return data
+    return read
 
 
 # --- the cache ------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ other is left out of the briefing and reported as a warning naming both files.
 
 from __future__ import annotations
 
-import hashlib
 import re
+from collections import Counter
+from itertools import chain
 
 from .models import Document, Problem, SourceResult
 
@@ -18,16 +19,16 @@ SHINGLE = 5
 JACCARD = 0.6
 CONTAINMENT = 0.8
 MIN_SHINGLES = 20  # shorter texts share too little to judge
+RARE = 20  # a shingle in more documents than this (or sqrt(n)) is a stock phrase, not a sign of copying
 
 
 def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
-    """Hashes of every run of ``size`` consecutive words (case, punctuation and spacing ignored)."""
+    """Hashes of every run of ``size`` consecutive words (case, punctuation and spacing ignored).
+
+    Python's own string hash: the sets are only compared with each other within one build, so
+    which numbers come out never matters, and it is many times faster than a digest (issue 8)."""
     words = re.findall(r"\w+", text.casefold())
-    if len(words) < size:
-        return frozenset()
-    return frozenset(
-        int.from_bytes(hashlib.blake2b(" ".join(words[i:i + size]).encode("utf-8"), digest_size=8).digest(), "big")
-        for i in range(len(words) - size + 1))
+    return frozenset(hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1))
 
 
 def overlap(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
@@ -39,28 +40,38 @@ def overlap(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
 
 
 def near_duplicate_pairs(documents: list[Document]) -> list[tuple[Document, Document, float]]:
-    """(kept, duplicate, containment) for every duplicate, comparing only documents that share a shingle."""
+    """(kept, duplicate, containment) for every duplicate.
+
+    Comparing every pair would be quadratic, so only documents that share a distinctive shingle
+    (one in at most ``RARE`` documents, or sqrt(n)) are candidates: two copies of one article
+    always share some. Shared shingles are counted from an index of the distinctive ones; the
+    stock phrases left out can add at most their own number, so a pair that cannot reach the
+    thresholds even then is never compared in full."""
     ordered = sorted(documents, key=lambda d: d.id)
     sets = [shingles(d.text) for d in ordered]
+    counts = Counter(chain.from_iterable(sets))
+    rare_limit = max(RARE, int(len(ordered) ** 0.5))
+    rare = [{s for s in shingle_set if counts[s] <= rare_limit} for shingle_set in sets]
     index: dict[int, list[int]] = {}
-    for position, shingle_set in enumerate(sets):
-        for shingle in shingle_set:
-            index.setdefault(shingle, []).append(position)
+    for position, rare_set in enumerate(rare):
+        if len(sets[position]) >= MIN_SHINGLES:
+            for shingle in rare_set:
+                index.setdefault(shingle, []).append(position)
+    need = min(JACCARD, CONTAINMENT)  # either threshold needs this share of the smaller set in common
     pairs: list[tuple[Document, Document, float]] = []
     duplicate: set[int] = set()
     for position, shingle_set in enumerate(sets):
         if position in duplicate or len(shingle_set) < MIN_SHINGLES:
             continue
-        shared: dict[int, int] = {}  # other -> shingles in common, counted from the index (issue 8)
-        for s in shingle_set:
-            for other in index[s]:
-                if other > position:
-                    shared[other] = shared.get(other, 0) + 1
-        for other in sorted(shared):
-            if other in duplicate or len(sets[other]) < MIN_SHINGLES:
+        shared_rare = Counter(chain.from_iterable(index[shingle] for shingle in rare[position]))
+        common_here = len(shingle_set) - len(rare[position])
+        for other in sorted(shared_rare):
+            if other <= position or other in duplicate:
                 continue
-            common, smaller = shared[other], min(len(shingle_set), len(sets[other]))
-            jaccard, containment = common / (len(shingle_set) + len(sets[other]) - common), common / smaller
+            most = shared_rare[other] + min(common_here, len(sets[other]) - len(rare[other]))
+            if most < need * min(len(shingle_set), len(sets[other])):
+                continue
+            jaccard, containment = overlap(shingle_set, sets[other])
             if jaccard >= JACCARD or containment >= CONTAINMENT:
                 duplicate.add(other)
                 pairs.append((ordered[position], ordered[other], containment))

@@ -119,9 +119,29 @@ def briefing_data(briefing: Briefing) -> dict:
     return data
 
 
+EXPANDED_LEVELS = 3  # top object, its lists, their records: one field per line below that
+
+
 def to_json(data: dict) -> str:
-    """Canonical JSON text: sorted keys, two-space indent, UTF-8 characters kept, final newline."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Canonical JSON text: sorted keys, UTF-8 characters kept, final newline.
+
+    The first levels are indented (two spaces) so a diff shows which record and field changed;
+    each field's value is on one line, encoded by the C encoder: indenting every level makes
+    json use its pure-Python encoder, several times slower on a large briefing (issue 8)."""
+    return _encode(data, 0) + "\n"
+
+
+def _encode(value, level: int) -> str:
+    if level < EXPANDED_LEVELS and isinstance(value, (dict, list)) and value:
+        inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+        if isinstance(value, dict):
+            items = [_compact(str(key)) + ": " + _encode(value[key], level + 1) for key in sorted(value)]
+            return "{" + ",".join(inner + item for item in items) + outer + "}"
+        return "[" + ",".join(inner + _encode(item, level + 1) for item in value) + outer + "]"
+    return _compact(value)
+
+
+_compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
 
 
 def schema_text() -> str:

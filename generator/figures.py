@@ -262,8 +262,10 @@ def _subject(sentence: str, start: int) -> str:
             at_start = False
         while words and (words[-1] in _GENERIC_NAMES or words[-1][:1].isdigit()):
             words.pop()
-        name = re.sub(r"[’']s$", "", " ".join(words)).strip(".,")
-        if name and name.lower() not in _BOUND_WORDS:
+        name = re.sub(r"[’']s$", "", " ".join(words)).strip(",")
+        if not re.search(r"\.\w\.$", name):  # "U.S." keeps its last dot
+            name = name.strip(".")
+        if name and name.lower() not in _BOUND_WORDS and name not in _WHEN_WORDS:
             return name
     return ""
 
@@ -301,7 +303,10 @@ def _measures(sentence: str, start: int, end: int, counted: str | None) -> tuple
             what = _phrase(after, 3)  # 93% accuracy, $10 billion in revenue
         if not what:
             before = re.split(r"[,;:()—–]", sentence[:start])[-1].split()
-            content = [w.strip("“”\"'") for w in before if w.lower() not in _STOP and not w[:1].isdigit()]
+            named = set(subject.split())  # "nearing OpenAI o3-mini’s 95%" must not name the subject twice
+            content = [w.strip("“”\"'") for w in before if w.lower() not in _STOP and not w[:1].isdigit()
+                       and re.sub(r"[’']s$|(?<=s)[’']$", "", w) not in named
+                       and not (w.endswith("ing") and w.lower() not in _ING_NOUNS)]
             what = " ".join(content[-3:]).lower()
     what = what.strip(" .,'\"“”’")
     return subject, what
@@ -309,6 +314,9 @@ def _measures(sentence: str, start: int, end: int, counted: str | None) -> tuple
 
 _GENERIC_NAMES = {"AI", "I", "CEO", "CTO", "API", "LLM", "LLMs", "GDP", "The", "A", "An", "In", "On", "It",
                   "This", "That", "These", "Those", "But", "And", "As", "At", "By", "For", "From", "With"}
+# a day or month alone says when, not what a figure is about ("on Monday", but "Theresa May" is a name)
+_WHEN_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+               "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 _COMMON_STARTERS = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "with", "this", "that", "these",
                     "those", "it", "its", "their", "our", "we", "they", "he", "she", "but", "and", "or", "as",
                     "after", "before", "while", "when", "despite", "although", "however", "according",

@@ -179,6 +179,15 @@ class DatedStatement:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A noun phrase no theme cue covers, counted in one source (for the Uncategorised report)."""
+
+    key: str  # the variant key: "open source" for "Open-Source" and "open sources"
+    surface: str  # as written, lower-cased
+    count: int
+
+
+@dataclass(frozen=True)
 class SourceResult:
     """Everything the per-source stages produce; the unit that is cached and combined."""
 
@@ -189,6 +198,7 @@ class SourceResult:
     mentions: tuple[Mention, ...] = ()  # gazetteer entities and candidate names
     quotes: tuple[Quote, ...] = ()
     dates: tuple[DatedStatement, ...] = ()
+    phrases: tuple[Phrase, ...] = ()  # candidate theme phrases, counted here so the reduce only adds up
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .build import BuildResult, build_briefing
 from .cache import SourceCache
 from .config import ConfigError, Settings, parse_themes
 from .entities import load_gazetteer
+from .models import Problem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
@@ -127,15 +128,29 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             self.final_site_dir = None
 
 
+WARNINGS_SHOWN = 10  # per kind of warning in a build's output; `briefing check` lists every one
+
+
 def report(result: BuildResult, logger: logging.Logger) -> None:
-    """Problems grouped and counted, then one line on what was built."""
+    """Errors in full, warnings grouped by kind and counted, then one line on what was built."""
     problems = result.problems
     if problems:
         errors = sum(1 for p in problems if p.severity == "error")
         logger.warning(f"briefing: {len(problems)} problem(s) in sources: "
                        f"{errors} error(s), {len(problems) - errors} warning(s)")
         for problem in problems:
-            logger.warning(f"  {problem}")
+            if problem.severity == "error":
+                logger.warning(f"  {problem}")
+        by_code: dict[str, list[Problem]] = {}
+        for problem in problems:
+            if problem.severity != "error":
+                by_code.setdefault(problem.code or "other", []).append(problem)
+        for code, group in sorted(by_code.items()):
+            logger.warning(f"  {len(group)} warning(s) [{code}]")
+            for problem in group[:WARNINGS_SHOWN]:
+                logger.warning(f"    {problem}")
+            if len(group) > WARNINGS_SHOWN:
+                logger.warning(f"    ... and {len(group) - WARNINGS_SHOWN} more (`briefing check` lists them all)")
     briefing = result.briefing
     logger.info(f"briefing: {len(briefing.results)} sources, {len(briefing.figures)} figures, "
                 f"{len(briefing.themes)} themes, {len(result.site.files)} files "

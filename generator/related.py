@@ -38,25 +38,25 @@ def related_records(briefing: Briefing, source_themes: dict[str, list[str]],
     every source names China), with what they share so the page can explain the link."""
     kinds = {e.id: e.kind for e in briefing.gazetteer}
     names = {e.id: e.name for e in briefing.gazetteer}
-    ids = [r.document.id for r in briefing.results]
+    ids = sorted(r.document.id for r in briefing.results)  # so a position orders like its id
     places = {e for e, k in kinds.items() if k == "place"}
-    # sets computed once per source, and dicts only for the kept rows: the pair loop stays cheap (issue 8)
-    theme_sets = {s: frozenset(source_themes.get(s, ())) for s in ids}
-    entity_sets = {s: frozenset(entities_of.get(s, ())) - places for s in ids}
+    # Every pair is scored, so sets are bit masks: an AND and a bit count per pair (issue 8).
+    theme_bit = {t: 1 << i for i, t in enumerate(sorted({t for s in ids for t in source_themes.get(s, ())}))}
+    entity_bit = {e: 1 << i for i, e in enumerate(sorted({e for s in ids for e in entities_of.get(s, ())} - places))}
+    theme_mask = [sum(theme_bit[t] for t in set(source_themes.get(s, ()))) for s in ids]
+    entity_mask = [sum(entity_bit[e] for e in set(entities_of.get(s, ())) - places) for s in ids]
     related: dict[str, list[dict]] = {}
-    for source in ids:
-        my_themes, my_entities = theme_sets[source], entity_sets[source]
-        scored = []
-        for other in ids:
-            if other == source:
-                continue
-            score = len(my_themes & theme_sets[other]) + 2 * len(my_entities & entity_sets[other])
-            if score:
-                scored.append((-score, other))
+    for i, source in enumerate(ids):
+        my_themes, my_entities = theme_mask[i], entity_mask[i]
+        scored = [(-score, j) for j in range(len(ids))
+                  if j != i and (score := (my_themes & theme_mask[j]).bit_count()
+                                 + 2 * (my_entities & entity_mask[j]).bit_count())]
         rows = []
-        for negative, other in heapq.nsmallest(MAX_RELATED, scored):
-            shared = sorted(my_entities & entity_sets[other])
-            rows.append({"source": other, "score": -negative, "themes": sorted(my_themes & theme_sets[other]),
+        for negative, j in heapq.nsmallest(MAX_RELATED, scored):
+            other = ids[j]
+            shared = sorted(set(entities_of.get(source, ())) & set(entities_of.get(other, ())) - places)
+            rows.append({"source": other, "score": -negative,
+                         "themes": sorted(set(source_themes.get(source, ())) & set(source_themes.get(other, ()))),
                          "entities": shared, "entity_names": [names[e] for e in shared],
                          "page": urls.source_page(other)})
         related[source] = rows
@@ -74,10 +74,13 @@ def crossref_data(briefing: Briefing, data: dict) -> dict:
     page_entities = {e["id"] for e in entities}
     source_themes = {s["id"]: s["themes"] for s in data["sources"]}
     related = related_records(briefing, source_themes, entities_of)
+    quotes_of: dict[str, list[str]] = {}
+    for quote in quotes:
+        quotes_of.setdefault(quote["source"], []).append(quote["id"])
     for source in data["sources"]:
         source["entities"] = [e for e in entities_of.get(source["id"], []) if e in page_entities]
         source["related"] = related.get(source["id"], [])
-        source["quotes"] = [q["id"] for q in quotes if q["source"] == source["id"]]
+        source["quotes"] = quotes_of.get(source["id"], [])
     direct: dict[tuple[str, str], set[str]] = {}
     for result in briefing.results:
         for mention in result.mentions:

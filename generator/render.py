@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from . import urls
 from .config import Settings
@@ -38,9 +39,19 @@ class RenderedSite:
     search: tuple[SearchEntry, ...]
 
 
+class _Environment(jinja2.Environment):
+    """Views are plain dicts: ``row.value`` looks the key up first instead of failing on an
+    attribute first, which costs an exception on every access of every row (issue 8)."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """The one Jinja environment: autoescaped everywhere, undefined names are errors."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -64,8 +75,9 @@ def display_title(document: Document) -> str:
     return document.title or document.id
 
 
-def _source_text_blocks(document: Document, figures: list[Figure]) -> list[dict]:
-    """The kept text as blocks of sentences, each cut into plain and figure segments."""
+def _source_text_blocks(document: Document, figures: list[Figure], rows: dict[str, dict]) -> list[dict]:
+    """The kept text as blocks of sentences, each cut into plain and figure segments (with the
+    figure's table row: what the figure's detail shows)."""
     by_sentence: dict[str, list[Figure]] = {}
     for figure in figures:
         by_sentence.setdefault(figure.sentence, []).append(figure)
@@ -77,7 +89,7 @@ def _source_text_blocks(document: Document, figures: list[Figure]) -> list[dict]
                 continue  # overlapping figures: the first one is marked
             if figure.start > cursor:
                 segments.append({"text": sentence.text[cursor:figure.start], "figure": None})
-            segments.append({"text": figure.text, "figure": figure})
+            segments.append({"text": figure.text, "figure": figure, "row": rows.get(figure.id)})
             cursor = figure.start + len(figure.text)
         if cursor < len(sentence.text):
             segments.append({"text": sentence.text[cursor:], "figure": None})
@@ -95,9 +107,10 @@ def _source_text_blocks(document: Document, figures: list[Figure]) -> list[dict]
     return blocks
 
 
-def build_views(briefing: Briefing, settings: Settings) -> dict:
-    """Everything the templates need, computed once and shared by all pages."""
-    data = briefing_data(briefing)
+def build_views(briefing: Briefing, data: dict) -> dict:
+    """Everything the templates need, computed once and shared by all pages.
+
+    ``data`` is ``export.briefing_data(briefing)``; views copy what they extend, never change it."""
     documents = {d.id: d for d in briefing.documents}
     figures_by_id = {f.id: f for f in briefing.figures}
     sentence_text = {(d.id, s.id): s.text for d in briefing.documents for s in d.sentences}
@@ -145,7 +158,7 @@ def build_views(briefing: Briefing, settings: Settings) -> dict:
         sources.append(dict(
             row,
             display_title=display_title(doc),
-            blocks=_source_text_blocks(doc, list(result.figures)),
+            blocks=_source_text_blocks(doc, list(result.figures), row_by_id),
             theme_refs=[{"id": t, "title": theme_titles[t], "page": urls.theme_page(t)} for t in row["themes"]],
             figure_rows=list(rows_by_source.get(doc.id, ())),
         ))
@@ -201,19 +214,41 @@ def _search_text(views: dict, path: str, extra: dict) -> str:
     return ""
 
 
-def render_site(briefing: Briefing, settings: Settings, changes: dict | None = None) -> RenderedSite:
+def _figure_row_renderer(env: jinja2.Environment):
+    """``figure_row(row, show_source, page_path)``: a figure table row, rendered once per row and page folder.
+
+    The same figure is listed on its source page, the figures page, its themes' and entities' pages;
+    relative links only depend on the page's depth, so one rendering serves them all (issue 8)."""
+    template = env.get_template("partials/figure_row.html")
+    rendered: dict[tuple[int, bool, str], Markup] = {}  # (id of the row, show_source, link prefix)
+
+    def figure_row(row: dict, show_source: bool, page_path: str) -> Markup:
+        key = (id(row), bool(show_source), urls.relative("", page_path))  # rows live as long as the views
+        if key not in rendered:
+            rendered[key] = Markup(template.render(row=row, show_source=show_source,
+                                                   url=lambda target: urls.relative(target, page_path)))
+        return rendered[key]
+
+    return figure_row
+
+
+def render_site(briefing: Briefing, settings: Settings, data: dict | None = None, data_text: str | None = None,
+                changes: dict | None = None) -> RenderedSite:
     """Render every page and data file; the result is a pure function of the inputs.
 
+    ``data``/``data_text`` are ``briefing.json`` as data and as text, computed here when not given.
     ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page."""
     env = make_environment(settings.templates_dir)
-    views = build_views(briefing, settings)
+    data = briefing_data(briefing) if data is None else data
+    views = build_views(briefing, data)
     views["changes"] = changes
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}
     files: dict[str, bytes] = {}
     search: list[SearchEntry] = []
+    figure_row = _figure_row_renderer(env)
     for path, template, title, extra in _page_list(views):
-        context = dict(views, site=site, page_path=path, page_title=title,
+        context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
                        root=urls.relative("", path), url=lambda target, _p=path: urls.relative(target, _p),
                        meta=page_meta(path, title, extra, site), **extra)
         html = env.get_template(template).render(context)
@@ -222,7 +257,7 @@ def render_site(briefing: Briefing, settings: Settings, changes: dict | None = N
         files[path] = html.encode("utf-8")
         if title:
             search.append(SearchEntry(path, title, _search_text(views, path, extra)))
-    files[urls.DATA] = to_json(views["data"]).encode("utf-8")
+    files[urls.DATA] = (to_json(data) if data_text is None else data_text).encode("utf-8")
     files[urls.SCHEMA] = schema_text().encode("utf-8")
     files.update(figure_downloads(views["figures"]))  # figures/figures.csv and .json
     files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)

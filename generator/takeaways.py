@@ -37,7 +37,7 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
         for index, sentence in enumerate(document.sentences):
             text = sentence.text.strip()
             paragraph = document.paragraphs[sentence.paragraph] if sentence.paragraph < len(document.paragraphs) else None
-            if len(text.split()) < MIN_WORDS or text.endswith((":", "?")) or looks_like_heading(text) \
+            if len(text.split()) < MIN_WORDS or text.endswith((":", "?")) \
                     or (paragraph is not None and paragraph.kind == "heading"):
                 continue
             key = (document.id, sentence.id)
@@ -54,7 +54,8 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
     picked, per_source, used_signatures = [], {}, set()
     for _, source, _, sentence, themes, entities, corroborated in scored:
         signature = (tuple(themes), tuple(entities))
-        if per_source.get(source, 0) >= MAX_PER_SOURCE or signature in used_signatures:
+        if per_source.get(source, 0) >= MAX_PER_SOURCE or signature in used_signatures \
+                or looks_like_heading(sentence.text.strip()):  # checked here: only for the few that rank high
             continue
         per_source[source] = per_source.get(source, 0) + 1
         used_signatures.add(signature)

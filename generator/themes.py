@@ -9,16 +9,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .models import Document, ThemeDef, ThemeMatch
+from .models import Document, Phrase, ThemeDef, ThemeMatch
 
 
 @lru_cache(maxsize=4096)
 def cue_pattern(cue: str) -> re.Pattern:
     """A cue as a whole-word, case-insensitive pattern; hyphens and spaces interchangeable,
     plurals accepted ("export control" matches "export controls" and "Export-Control")."""
-    words = [re.escape(w) for w in re.split(r"[\s-]+", cue.strip()) if w]
-    body = r"[\s-]+".join(words)
-    return re.compile(r"(?<!\w)" + body + r"(?:s|es)?(?!\w)", re.I)
+    return re.compile(r"(?<!\w)" + _cue_body(cue) + r"(?:s|es)?(?!\w)", re.I)
+
+
+def _cue_body(cue: str) -> str:
+    return r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", cue.strip()) if w)
 
 
 def assign_themes(document: Document, themes: tuple[ThemeDef, ...]) -> list[ThemeMatch]:
@@ -94,50 +96,77 @@ def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
     return found
 
 
+def document_phrases(document: Document, themes: tuple[ThemeDef, ...]) -> tuple[Phrase, ...]:
+    """The noun phrases of one source's running text that no cue covers, counted (headings skipped).
+
+    Per source, so it runs in the parallel map and is cached; ``rank_theme_candidates`` adds up."""
+    from .entities import looks_like_heading
+    counts: dict[tuple[str, str], int] = {}
+    cues = _cues_pattern(tuple(cue for theme in themes for cue in theme.cues))
+    for sentence in document.sentences:
+        kind = document.paragraphs[sentence.paragraph].kind if sentence.paragraph < len(document.paragraphs) else "text"
+        if kind == "heading" or looks_like_heading(sentence.text):
+            continue
+        text = cues.sub(" . ", sentence.text) if cues else sentence.text  # what a cue covers is categorised
+        for key, surface in _phrases(text):
+            counts[key, surface.lower()] = counts.get((key, surface.lower()), 0) + 1
+    return tuple(Phrase(key, surface, n) for (key, surface), n in sorted(counts.items()))
+
+
+@lru_cache(maxsize=64)
+def _cues_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
+    """Every cue in one alternation (longest first, as ``cue_pattern`` would match each one)."""
+    if not cues:
+        return None
+    bodies = sorted({_cue_body(cue) for cue in cues}, key=lambda b: (-len(b), b))
+    return re.compile(r"(?<!\w)(?:" + "|".join(bodies) + r")(?:s|es)?(?!\w)", re.I)
+
+
 def theme_candidates(documents, themes: tuple[ThemeDef, ...], gazetteer=(), limit: int = 8,
                      min_sources: int = 2) -> list[tuple[str, int, int]]:
-    """Salient phrases no theme covers, as (phrase, sources, occurrences), best first.
+    """Salient phrases no theme covers, as (phrase, sources, occurrences), best first."""
+    return rank_theme_candidates([document_phrases(d, themes) for d in documents], themes, gazetteer,
+                                 limit, min_sources)
 
-    Ranked by document frequency x term frequency on the cleaned running text (headings
-    skipped), variants merged, entity names and phrases any cue already matches left out."""
-    from .entities import gazetteer_spans, looks_like_heading
-    df: dict[str, set[str]] = {}
+
+def rank_theme_candidates(per_source: list[tuple[Phrase, ...]], themes: tuple[ThemeDef, ...], gazetteer=(),
+                          limit: int = 8, min_sources: int = 2) -> list[tuple[str, int, int]]:
+    """The phrases of ``document_phrases`` across sources, as (phrase, sources, occurrences), best first.
+
+    Ranked by document frequency x term frequency, variants merged, entity names and phrases
+    any cue already matches left out (checked only for the few phrases that rank high enough)."""
+    from .entities import gazetteer_spans
+    df: dict[str, int] = {}
     tf: dict[str, int] = {}
     surfaces: dict[str, dict[str, int]] = {}
-    for document in documents:
-        for sentence in document.sentences:
-            kind = document.paragraphs[sentence.paragraph].kind if sentence.paragraph < len(document.paragraphs) else "text"
-            if kind == "heading" or looks_like_heading(sentence.text):
-                continue
-            text = sentence.text
-            for theme in themes:  # what a cue already covers is not uncategorised
-                for cue in theme.cues:
-                    text = cue_pattern(cue).sub(" . ", text)
-            for key, surface in _phrases(text):
-                df.setdefault(key, set()).add(document.id)
-                tf[key] = tf.get(key, 0) + 1
-                forms = surfaces.setdefault(key, {})
-                forms[surface.lower()] = forms.get(surface.lower(), 0) + 1
+    for phrases in per_source:
+        for key in {p.key for p in phrases}:
+            df[key] = df.get(key, 0) + 1
+        for p in phrases:
+            tf[p.key] = tf.get(p.key, 0) + p.count
+            forms = surfaces.setdefault(p.key, {})
+            forms[p.surface] = forms.get(p.surface, 0) + p.count
     ranked = []
-    for key, sources in df.items():
-        if len(sources) < min_sources:
+    for key, n_sources in df.items():
+        if n_sources < min_sources:
             continue
+        n_words = key.count(" ") + 1
+        score = n_sources * tf[key] * (1 + 0.5 * (n_words - 1))
         surface = min(surfaces[key], key=lambda s: (-surfaces[key][s], s))
-        if any(cue_pattern(cue).search(surface) for theme in themes for cue in theme.cues):
+        ranked.append((-score, -n_words, surface, key, n_sources))
+    ranked.sort()
+    cues = _cues_pattern(tuple(cue for theme in themes for cue in theme.cues))
+    kept: list[tuple[str, int, int]] = []
+    kept_keys: list[tuple[str, int]] = []
+    for _, _, surface, key, n_sources in ranked:
+        if cues and cues.search(surface):
             continue
         if gazetteer and any(e - s >= len(surface) - 2 for s, e, _ in gazetteer_spans(surface, gazetteer)):
             continue
-        n_words = key.count(" ") + 1
-        score = len(sources) * tf[key] * (1 + 0.5 * (n_words - 1))
-        ranked.append((-score, -n_words, surface, key, len(sources), tf[key]))
-    ranked.sort()
-    kept: list[tuple[str, int, int]] = []
-    kept_keys: list[tuple[str, int]] = []
-    for _, _, surface, key, n_sources, count in ranked:
         if any(f" {key} " in f" {k} " and d == n_sources for k, d in kept_keys) or \
                 any(f" {k} " in f" {key} " and d == n_sources for k, d in kept_keys):
             continue  # a part or an extension of a phrase already listed, in the same sources
-        kept.append((surface, n_sources, count))
+        kept.append((surface, n_sources, tf[key]))
         kept_keys.append((key, n_sources))
         if len(kept) >= limit:
             break

@@ -89,3 +89,20 @@ def test_fixture_source_end_to_end(gazetteer):
     document = normalise(read_source(FIXTURES / "robots.md", FIXTURES, 10 ** 7))
     entities = {m.entity for m in find_mentions(document, gazetteer) if m.entity}
     assert {"acme-robotics", "roboarm-2", "globex", "hank-scorpio", "jane-roe", "springfield"} <= entities
+
+
+@pytest.mark.xfail(strict=True, reason="a leading country code stays in the candidate ('US Wall Street Journal' and "
+                   "'Wall Street Journal' are listed apart on the samples); fix in generator/entities.py or names.py: "
+                   "drop a leading country/adjective code (US, UK, EU) from a candidate name")
+def test_country_prefix_is_not_part_of_a_candidate_name(gazetteer):
+    mentions = find_mentions(doc("According to the UK Financial Times, Globex is growing.",
+                                 "The Financial Times notes that Globex grew."), gazetteer)
+    assert {m.text for m in mentions if not m.entity} == {"Financial Times"}
+
+
+@pytest.mark.xfail(strict=True, reason="a label followed by a number ('MATH Level 5', 'Level 5') is cut into a "
+                   "candidate 'MATH Level' on the samples; fix in generator/entities.py: a candidate whose next token "
+                   "is a number is a label, not a name")
+def test_numbered_labels_are_not_candidate_names(gazetteer):
+    mentions = find_mentions(doc("Acme scored 93% on Robot Olympics Level 5 tests."), gazetteer)
+    assert [m.text for m in mentions if not m.entity] == []

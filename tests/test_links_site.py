@@ -32,8 +32,12 @@ def _sources_naming(sample_site, pattern: str) -> set[str]:
 ])
 def test_theme_pages_cite_the_sources_that_discuss_them(sample_site, sample_data, theme, title):
     record = next(t for t in sample_data["themes"] if t["id"] == theme)
-    expected = {"open-source": 5, "cost": 5, "geopolitics": 5, "chips": 3, "adoption": 5, "performance": 4}
-    assert len(record["sources"]) >= expected[theme]
+    every = {"000", "001", "002", "003", "004"}
+    # the sources that discuss each theme, read by hand (001 on chips, via "hardware", is left open either way)
+    expected = {"open-source": every, "cost": every, "geopolitics": every, "chips": {"002", "003", "004"},
+                "adoption": every, "performance": {"000", "001", "002", "004"}}
+    assert expected[theme] <= {s[:3] for s in record["sources"]}
+    assert {m["source"] for m in record["sentences"]} == set(record["sources"])
     page = (sample_site / record["page"]).read_text("utf-8")
     assert title in page
     for source in record["sources"]:

@@ -68,3 +68,23 @@ def test_cjk_sentences_split_without_spaces():
 def test_single_unpunctuated_line_is_text_not_swallowed_as_title():
     doc = normalise(source("中国的开源人工智能模型正在改变全球格局"))
     assert doc.text == "中国的开源人工智能模型正在改变全球格局"
+
+
+def test_sentence_and_figure_ids_do_not_change_when_another_source_is_added(tmp_path):
+    """Anchors are links readers keep: adding a source (even one sharing sentences) must not move them."""
+    import json
+
+    from conftest import build_in_process, make_project
+
+    first = "The port handled 4.1 million containers last year.\n\nDredging the channel cost $40 million."
+    other = "The port handled 4.1 million containers last year. A new quay opens in May."
+
+    def ids(project):
+        assert build_in_process(project) == 0
+        data = json.loads((project / "site" / "briefing.json").read_text("utf-8"))
+        source = next(s for s in data["sources"] if s["id"] == "a")
+        return [x["id"] for x in source["sentences"]], sorted(f["id"] for f in data["figures"] if f["source"] == "a")
+
+    alone = ids(make_project(tmp_path / "one", {"a.txt": first}))
+    together = ids(make_project(tmp_path / "two", {"a.txt": first, "0-first.txt": other, "z.md": other}))
+    assert alone == together and alone[0]

@@ -130,3 +130,10 @@ def test_unreadable_file_is_named(tmp_path):
 def test_cyrillic_and_greek_names_are_transliterated():
     assert safe_id("Привет мир", "seed") == "Privet-mir"
     assert safe_id("Αθήνα", "seed") == "Athina"
+
+
+@pytest.mark.parametrize("name,kind", [("page.htm", "html"), ("page.HTML", "html"), ("notes.md", "md"),
+                                       ("notes.markdown", "md"), ("paste.txt", "txt")])
+def test_every_supported_extension_picks_its_reader(tmp_path, name, kind):
+    source = read_source(write(tmp_path, f"seeds/{name}", "<html><body><p>Hi there.</p></body></html>"), tmp_path, LIMIT)
+    assert source.kind == kind

@@ -79,3 +79,32 @@ def test_editor_exclude_drops_paragraphs_and_passages():
 def test_editor_exclude_as_a_single_string():
     doc = load("ontopic_sections.txt", {"exclude": "Engineers have identified a valley"})
     assert "Engineers have identified a valley" not in doc.text
+
+
+def test_build_keeps_excluded_parts_visible_and_their_figures_out(tmp_path):
+    """End to end on a fixture: `text` has blank-line paragraphs, `excluded` is {text, reason}, the page folds them,
+    and no figure of the glued article reaches the briefing."""
+    import json
+
+    from conftest import build_in_process, make_project
+
+    project = make_project(tmp_path / "p", {"column.txt": (FIXTURES / "glued_article.txt").read_text("utf-8")})
+    assert build_in_process(project) == 0
+    data = json.loads((project / "site" / "briefing.json").read_text("utf-8"))
+    (source,) = data["sources"]
+    paragraphs = source["text"].split("\n\n")
+    assert paragraphs[0].startswith("The city council voted on Monday") and len(paragraphs) == 4
+    assert all(p.strip() == p and p and "\n" not in p for p in paragraphs)
+    assert all(set(e) == {"text", "reason"} for e in source["excluded"])
+    def reason(start):
+        return next(e["reason"] for e in source["excluded"] if e["text"].startswith(start))
+    assert reason("March 3, 2024") == "dateline" and reason("Helena Marsh") == "byline"
+    assert reason("Recommended Articles") == "related links"
+    assert all(reason(p).startswith("off-topic: ") for p in ("The football club", "The striker", "Ticket sales"))
+    texts = {f["text"] for f in data["figures"]}
+    assert texts == {"42", "25,000"}  # the column's own figures; not the striker's 31 goals or 60,000 fans
+    assert "60,000" not in json.dumps([v for k, v in data.items() if k != "sources"])
+    page = (project / "site" / source["page"]).read_text("utf-8")
+    folded = page[page.index("<details"):page.index("</details>")]
+    assert "off-topic" in folded and "The striker scored 31 goals" in folded
+    assert "The striker scored" not in page.replace(folded, "")

@@ -41,6 +41,22 @@ def test_each_duplicated_caption_or_headline_appears_once(sources):
     text = sources[SOURCE_004]["text"]
     assert text.count("Major international companies are ditching US AI models") == 1
     assert text.count("Microsoft's Brad Smith warns that global AI dominance") == 1
+    assert text.count("OpenAI sounds the alarm as Chinese firm Zhipu AI") == 1
+    # every line the page printed twice is kept once: the copies are listed as excluded, nothing is lost
+    for source in sources.values():
+        for e in source["excluded"]:
+            if e["reason"] == "repeated line":
+                kept = source["text"].split("\n\n") + [source["title"]] + [x["text"] for x in source["excluded"]
+                                                                          if x is not e and x["reason"] != "repeated line"]
+                assert e["text"] in kept, e["text"]
+
+
+def test_captions_printed_twice_are_shown_once_as_captions(sample_site):
+    page = (sample_site / "sources" / f"{SOURCE_004}.html").read_text("utf-8")
+    captions = re.findall(r'<p class="caption">(.*?)</p>', page, re.S)
+    assert len(captions) == 3
+    for start in ("Major international companies", "Microsoft&#39;s Brad Smith warns", "OpenAI sounds the alarm"):
+        assert sum(start in c for c in captions) == 1, start
 
 
 def test_no_literal_escapes(sources):
@@ -58,6 +74,8 @@ def test_appended_article_is_excluded_as_off_topic_and_its_figures_never_reach_t
     dumped = json.dumps({k: v for k, v in data.items() if k != "sources"}, ensure_ascii=False)
     assert "3 million" not in dumped and "Xiaohongshu" not in dumped
     assert not any("Xiaohongshu" in s["text"] for s in source["sentences"])
+    kept = {s["id"] for s in source["sentences"]}
+    assert all(f["sentence_id"] in kept for f in data["figures"] if f["source"] == SOURCE_004)
     # the article itself is kept whole
     assert "the world seems to be taking notice" in source["text"]
 

@@ -1,4 +1,4 @@
-"""Per-source work on every core: the "map" of the build run in worker processes.
+"""Per-source work and page rendering on every core, in worker processes.
 
 Each source is processed independently (``build.load_source``), so the map can be split
 into chunks, run in a process pool and put back in input order; the result is the same
@@ -59,3 +59,32 @@ def parallel_map(function: Callable[[Path, Settings], T], paths: list[Path], set
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         futures = [pool.submit(_run_chunk, function, chunk, settings) for chunk in chunks]
         return [outcome for future in futures for outcome in future.result()]
+
+
+_TASK: Callable[[int], object] | None = None  # what forked workers of ``forked_map`` run
+
+
+def _run_indices(start: int, stop: int) -> list:
+    assert _TASK is not None
+    return [_TASK(i) for i in range(start, stop)]
+
+
+def forked_map(task: Callable[[int], T], count: int, jobs: int = 0) -> list[T]:
+    """``[task(i) for i in range(count)]`` on forked workers, in order.
+
+    The workers inherit ``task`` and everything it refers to (all the views of a site) instead of
+    receiving them pickled, so this only runs in parallel where processes can fork; elsewhere
+    (another OS, or threads running, as under ``mkdocs serve``) it runs serially."""
+    global _TASK
+    workers = worker_count(jobs, count)
+    context = _context()
+    if workers == 1 or context.get_start_method() != "fork":
+        return [task(i) for i in range(count)]
+    size = -(-count // (workers * CHUNKS_PER_WORKER))
+    _TASK = task
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_run_indices, start, min(start + size, count)) for start in range(0, count, size)]
+            return [outcome for future in futures for outcome in future.result()]
+    finally:
+        _TASK = None

@@ -20,6 +20,7 @@ from .linkviews import link_pages, link_search_text, link_views
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
 from .models import Briefing, Document, Figure
+from .parallel import forked_map
 
 
 @dataclass(frozen=True)
@@ -247,16 +248,23 @@ def render_site(briefing: Briefing, settings: Settings, data: dict | None = None
     files: dict[str, bytes] = {}
     search: list[SearchEntry] = []
     figure_row = _figure_row_renderer(env)
-    for path, template, title, extra in _page_list(views):
+    pages = _page_list(views)
+
+    def render_page(index: int) -> tuple[bytes, SearchEntry | None]:
+        path, template, title, extra = pages[index]
         context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
-                       root=urls.relative("", path), url=lambda target, _p=path: urls.relative(target, _p),
+                       root=urls.relative("", path), url=lambda target: urls.relative(target, path),
                        meta=page_meta(path, title, extra, site), **extra)
         html = env.get_template(template).render(context)
+        return html.encode("utf-8"), SearchEntry(path, title, _search_text(views, path, extra)) if title else None
+
+    # Pages on every core (forked workers inherit the views); the result does not depend on it.
+    for (path, _, _, _), (html, entry) in zip(pages, forked_map(render_page, len(pages), settings.jobs)):
         if path in files:  # e.g. a theme or entity id "index": never overwrite a page silently
             raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
-        files[path] = html.encode("utf-8")
-        if title:
-            search.append(SearchEntry(path, title, _search_text(views, path, extra)))
+        files[path] = html
+        if entry is not None:
+            search.append(entry)
     files[urls.DATA] = (to_json(data) if data_text is None else data_text).encode("utf-8")
     files[urls.SCHEMA] = schema_text().encode("utf-8")
     files.update(figure_downloads(views["figures"]))  # figures/figures.csv and .json

@@ -65,6 +65,20 @@ def _stem(word: str) -> str:
     return word
 
 
+# Common adjectives in -ary (most -ary words are nouns: library, summary, boundary).
+_ARY_ADJECTIVES = frozenset("""proprietary necessary primary secondary contrary temporary voluntary ordinary
+arbitrary preliminary budgetary monetary customary exemplary extraordinary hereditary imaginary
+interdisciplinary revolutionary sanitary solitary stationary unnecessary visionary""".split())
+
+
+def _noun_like(word: str) -> bool:
+    """Could ``word`` end a noun phrase? Past-tense verbs and adjectives by their form cannot."""
+    word = word.lower()
+    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        return False  # moved, released, reported (not speed, seed)
+    return not (word.endswith(("ous", "ive", "ful", "able", "ible")) or word in _ARY_ADJECTIVES)
+
+
 def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
     """(variant key, surface form) for every noun-phrase-like n-gram: runs of content words,
     hyphenated words split so "Open-Source" and "open source" share one key."""
@@ -92,6 +106,8 @@ def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
                     continue
                 if n == 1 and (len(gram[0]) < 5 or gram[0].lower().endswith(("ing", "ive", "ous", "ful", "able", "ible"))):
                     continue  # short words and adjective/verb forms are not themes on their own
+                if not _noun_like(gram[-1]):
+                    continue  # a noun phrase ends in a noun: not "ferry moved", not "proprietary"
                 found.append((" ".join(_stem(w) for w in gram), " ".join(gram)))
     return found
 

@@ -63,3 +63,27 @@ def test_corpus_is_deterministic_for_a_seed(tmp_path):
     assert read(first) != read(other)
     # article i does not depend on where writing starts (the bench adds article N to a corpus of N)
     assert read(corpus.write_articles(tmp_path / "d", 1, seed=3, start=29)) == read(first)[29:]
+
+
+def test_forked_map_keeps_order_and_sees_what_the_task_refers_to(monkeypatch):
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    big = {i: f"page {i}" for i in range(200)}  # inherited by the forked workers, never pickled
+    assert parallel.forked_map(lambda i: big[i], 200, jobs=2) == [big[i] for i in range(200)]
+    assert parallel.forked_map(lambda i: i * i, 5, jobs=2) == [0, 1, 4, 9, 16]  # too small: serial
+    assert parallel._TASK is None
+
+
+def test_forked_map_passes_on_a_workers_exception(monkeypatch):
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+
+    def task(i: int) -> int:
+        if i == 150:
+            raise ValueError("page 150 failed")
+        return i
+
+    try:
+        parallel.forked_map(task, 200, jobs=2)
+    except ValueError as exc:
+        assert "page 150" in str(exc)
+    else:
+        raise AssertionError("the worker's error was lost")

@@ -44,9 +44,6 @@ def test_problems_for_editors():
     assert all(p.severity == "warning" for p in problems)
 
 
-@pytest.mark.xfail(strict=True, reason="theme_candidates keeps phrases ending in a verb or adjective ('ferry "
-                   "moved'; 'proprietary' on the samples): issue 5 asks for noun-phrase filtering, to fix in "
-                   "generator/themes.py (_phrases)")
 def test_lone_verbs_and_adjectives_are_not_theme_candidates():
     docs = [doc("a", "The ferry moved 900 cars through the harbour in May.", "A proprietary ticket system failed."),
             doc("b", "Critics say the ferry moved only 600 cars through the harbour.", "Its proprietary app is slow.")]

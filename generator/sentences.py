@@ -38,7 +38,25 @@ def split_sentences(paragraph: str) -> list[str]:
     if tail:
         sentences.append(tail)
     # CJK full stops end a sentence without a following space
-    return [part.strip() for s in sentences for part in _CJK_BOUNDARY.split(s) if part.strip()]
+    parts = [part.strip() for s in sentences for part in _CJK_BOUNDARY.split(s) if part.strip()]
+    return [piece for part in parts for piece in _bounded(part)]
+
+
+MAX_SENTENCE_CHARS = 1500  # far above real prose; a run-on "sentence" (a page with no full stop) is cut
+
+
+def _bounded(sentence: str) -> list[str]:
+    """``sentence`` in pieces of at most MAX_SENTENCE_CHARS, cut at spaces (at a hard limit without any).
+
+    Extraction works sentence by sentence, and some of it grows with the square of a sentence's
+    length: a megabyte on one line without a full stop would otherwise take hours."""
+    pieces = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        cut = sentence.rfind(" ", MAX_SENTENCE_CHARS // 2, MAX_SENTENCE_CHARS)
+        cut = MAX_SENTENCE_CHARS if cut < 0 else cut
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    return pieces + ([sentence] if sentence else [])
 
 
 def sentence_id(text: str, taken: set[str]) -> str:

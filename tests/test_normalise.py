@@ -88,3 +88,13 @@ def test_sentence_and_figure_ids_do_not_change_when_another_source_is_added(tmp_
     alone = ids(make_project(tmp_path / "one", {"a.txt": first}))
     together = ids(make_project(tmp_path / "two", {"a.txt": first, "0-first.txt": other, "z.md": other}))
     assert alone == together and alone[0]
+
+
+def test_a_run_on_line_is_cut_into_bounded_sentences_without_losing_a_word():
+    from generator.sentences import MAX_SENTENCE_CHARS, split_sentences
+
+    line = " ".join(f"word{i} rose 5%" for i in range(3000))  # ~40,000 characters, no full stop
+    pieces = split_sentences(line)
+    assert len(pieces) > 1 and all(len(p) <= MAX_SENTENCE_CHARS for p in pieces)
+    assert " ".join(pieces).split() == line.split()
+    assert split_sentences("x" * (MAX_SENTENCE_CHARS + 10)) == ["x" * MAX_SENTENCE_CHARS, "x" * 10]  # no space at all

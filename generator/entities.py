@@ -18,7 +18,8 @@ import yaml
 
 from .config import ConfigError
 from .models import Document, EntityDef, Mention, Problem
-from .names import GENERIC, PERSON_ROLES, ROLE_WORDS, STOPWORDS, Token, is_clause_gap, role_after, role_before, tokens
+from .names import (COUNTRY_CODES, GENERIC, PERSON_ROLES, ROLE_WORDS, STOPWORDS, Token, is_clause_gap, role_after,
+                    role_before, tokens)
 
 KINDS = ("organisation", "person", "product", "model", "place")
 CONNECTORS = frozenset({"of", "for", "&", "de", "von", "van", "du"})
@@ -175,10 +176,26 @@ def _runs(text: str, toks: list[Token]) -> list[list[Token]]:
     return runs
 
 
+def is_country_code(tok: Token, entity_id: str | None, kinds: dict[str, str]) -> bool:
+    """An all-capital code of two to four letters ("US", "U.K.", "EU") naming a country or bloc:
+    one of the common codes in COUNTRY_CODES, or any place the gazetteer knows by such a code."""
+    letters = tok.word.replace(".", "")
+    if tok.possessive or not (2 <= len(letters) <= 4 and letters.isalpha() and letters.isupper()):
+        return False
+    return letters.lower() in COUNTRY_CODES or (entity_id is not None and kinds.get(entity_id) == "place")
+
+
 def candidate_names(text: str, spans: list[tuple[int, int, str]],
                     kinds: dict[str, str]) -> list[tuple[int, int, str]]:
     """(start, end, role) of names the gazetteer does not know: runs of two or more capitalised
-    words, or one capitalised word right after a role noun ("AI startup Abeja")."""
+    words, or one capitalised word right after a role noun ("AI startup Abeja").
+
+    A country code in front of a longer name is a modifier, as a demonym is ("Chinese AI firms"):
+    "the US Wall Street Journal" and "the Wall Street Journal" are one paper, and "EU Digital
+    Markets Act" is the Digital Markets Act. The code stays only when the rest would be too short
+    to be a name on its own ("EU AI Act", not "Act"). Codes spelt in full ("Beijing Academy of
+    Artificial Intelligence", "Springfield Nuclear Plant") are often part of the name and stay.
+    """
     starts = [start for start, _, _ in spans]  # spans are sorted and do not overlap
 
     def in_gazetteer(tok: Token) -> str | None:
@@ -187,17 +204,26 @@ def candidate_names(text: str, spans: list[tuple[int, int, str]],
             return spans[index][2]
         return None
 
-    found = []
-    for run in _runs(text, tokens(text)):
+    def modifier(tok: Token) -> bool:
         # Leading words that are not part of the name: function words, known organisations
         # and role nouns ("Meta CTO Andrew Bosworth"), generic vocabulary ("Chinese AI").
+        entity_id = in_gazetteer(tok)
+        return tok.lower in STOPWORDS or tok.lower in GENERIC or tok.lower in ROLE_WORDS \
+            or tok.lower in CONNECTORS or bool(entity_id and kinds.get(entity_id) != "place")
+
+    found = []
+    for run in _runs(text, tokens(text)):
         while run:
-            head = run[0]
-            entity_id = in_gazetteer(head)
-            if head.lower in STOPWORDS or head.lower in GENERIC or head.lower in ROLE_WORDS \
-                    or head.lower in CONNECTORS or (entity_id and kinds.get(entity_id) != "place"):
+            if modifier(run[0]):
                 run = run[1:]
                 continue
+            if is_country_code(run[0], in_gazetteer(run[0]), kinds):
+                rest = run[1:]
+                while rest and modifier(rest[0]):
+                    rest = rest[1:]
+                if len(rest) >= 2:  # "US Wall Street Journal", "US CEO Tim Cook"
+                    run = rest
+                    continue
             break
         while run and (run[-1].lower in GENERIC or run[-1].lower in CONNECTORS or run[-1].lower in STOPWORDS):
             run = run[:-1]

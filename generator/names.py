@@ -40,6 +40,12 @@ ORG_ROLES = frozenset("""startup start-up company firm platform bank lab laborat
 agency fund outlet newspaper broadcaster regulator university institute developer""".split())
 ROLE_WORDS = PERSON_ROLES | ORG_ROLES
 
+# Country and bloc codes that English news puts in front of a name as an adjective ("the US Wall
+# Street Journal", "UK Financial Times", "EU Digital Markets Act"); places the gazetteer knows by
+# an all-capital code (an editor's "KSA" for Saudi Arabia) count too. Organisations whose code is
+# part of their name ("UN", "BBC", "IBM") are deliberately not here.
+COUNTRY_CODES = frozenset("us usa uk eu uae prc rok dprk".split())
+
 APOSTROPHES = "'’"
 WINDOW = 160  # characters looked at before a name for its role or its first words
 

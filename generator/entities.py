@@ -18,8 +18,8 @@ import yaml
 
 from .config import ConfigError
 from .models import Document, EntityDef, Mention, Problem
-from .names import (COUNTRY_CODES, GENERIC, PERSON_ROLES, ROLE_WORDS, STOPWORDS, Token, is_clause_gap, role_after,
-                    role_before, tokens)
+from .names import (COUNTRY_CODES, GENERIC, LABEL_NOUNS, PERSON_ROLES, ROLE_WORDS, STOPWORDS, Token, is_clause_gap,
+                    role_after, role_before, tokens)
 
 KINDS = ("organisation", "person", "product", "model", "place")
 CONNECTORS = frozenset({"of", "for", "&", "de", "von", "van", "du"})
@@ -176,6 +176,25 @@ def _runs(text: str, toks: list[Token]) -> list[list[Token]]:
     return runs
 
 
+_NUMBER = re.compile(r"\d{1,3}(?:\.\d+)*")
+_AMOUNT_WORDS = frozenset("percent per cent million billion trillion thousand hundred bn mn".split())
+
+
+def number_after(text: str, toks: list[Token], index: int) -> Token | None:
+    """The number that directly follows ``toks[index]`` and goes with it ("Level 5", "Opus 4",
+    "ERNIE 4.5"): one to three digits, maybe dotted, after plain spaces. A year ("Sensor Tower
+    2024 data"), a percentage or an amount ("5,000", "5 million") is not such a number."""
+    if index + 1 >= len(toks) or is_clause_gap(text, toks[index], toks[index + 1]):
+        return None
+    number = toks[index + 1]
+    if not _NUMBER.fullmatch(number.word) or text[number.end:number.end + 1] in ("%", "‰") \
+            or re.match(r",\d", text[number.end:number.end + 2]):
+        return None
+    if index + 2 < len(toks) and toks[index + 2].lower in _AMOUNT_WORDS:
+        return None
+    return number
+
+
 def is_country_code(tok: Token, entity_id: str | None, kinds: dict[str, str]) -> bool:
     """An all-capital code of two to four letters ("US", "U.K.", "EU") naming a country or bloc:
     one of the common codes in COUNTRY_CODES, or any place the gazetteer knows by such a code."""
@@ -195,6 +214,11 @@ def candidate_names(text: str, spans: list[tuple[int, int, str]],
     Markets Act" is the Digital Markets Act. The code stays only when the rest would be too short
     to be a name on its own ("EU AI Act", not "Act"). Codes spelt in full ("Beijing Academy of
     Artificial Intelligence", "Springfield Nuclear Plant") are often part of the name and stay.
+
+    A number right after a name goes with its last word. After a label noun ("MATH Level 5",
+    "Phase 3", "Robot Olympics Level 5") it numbers a part of something: the run is a label, not a
+    candidate, since where the name before the label ends cannot be told. After any other word
+    it is a version and is part of the name: "Claude Opus 4" is reported whole, not as "Claude Opus".
     """
     starts = [start for start, _, _ in spans]  # spans are sorted and do not overlap
 
@@ -212,7 +236,10 @@ def candidate_names(text: str, spans: list[tuple[int, int, str]],
             or tok.lower in CONNECTORS or bool(entity_id and kinds.get(entity_id) != "place")
 
     found = []
-    for run in _runs(text, tokens(text)):
+    toks = tokens(text)
+    position = {tok.start: index for index, tok in enumerate(toks)}
+    for run in _runs(text, toks):
+        last = run[-1]
         while run:
             if modifier(run[0]):
                 run = run[1:]
@@ -227,6 +254,9 @@ def candidate_names(text: str, spans: list[tuple[int, int, str]],
             break
         while run and (run[-1].lower in GENERIC or run[-1].lower in CONNECTORS or run[-1].lower in STOPWORDS):
             run = run[:-1]
+        number = number_after(text, toks, position[last.start]) if run and run[-1] is last else None
+        if number is not None and last.lower in LABEL_NOUNS:
+            continue  # "MATH Level 5": a numbered label, not a name
         if len(run) == 2 and in_gazetteer(run[0]):
             run = run[1:]  # "US Congressional": a place and one word is not a new name
         if not run:
@@ -235,7 +265,7 @@ def candidate_names(text: str, spans: list[tuple[int, int, str]],
             continue
         if any(in_gazetteer(t) and kinds.get(in_gazetteer(t)) != "place" for t in run):
             continue  # a known name inside ("Alibaba Cloud Qwen"): the gazetteer covers it
-        start, end = run[0].start, run[-1].end
+        start, end = run[0].start, (number or run[-1]).end
         role, role_kind = role_before(text, start)
         if role and role.split()[-1].lower() not in ROLE_WORDS:
             role = ""  # "Japan's Ministry": a possessive is an affiliation, not a role

@@ -46,6 +46,15 @@ ROLE_WORDS = PERSON_ROLES | ORG_ROLES
 # part of their name ("UN", "BBC", "IBM") are deliberately not here.
 COUNTRY_CODES = frozenset("us usa uk eu uae prc rok dprk".split())
 
+# Nouns that label a numbered part of something rather than name it: "MATH Level 5",
+# "Phase 3 trials", "Table 2", "Round 4". A capitalised phrase ending in one of these right before
+# a number is a label, not a name.
+LABEL_NOUNS = frozenset("""level phase stage tier grade round step part table figure fig section
+chapter article clause item class category type version vol volume issue episode season day week
+quarter unit module lesson task exercise question problem track lane gate terminal floor room page
+line row column appendix annex exhibit note rule option scenario wave batch cohort division league
+zone priority""".split())
+
 APOSTROPHES = "'’"
 WINDOW = 160  # characters looked at before a name for its role or its first words
 

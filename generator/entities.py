@@ -363,17 +363,34 @@ def entity_records(briefing, figure_rows: list[dict], quote_rows: list[dict], se
                     "entity": mention.entity, "source": mention.source, "sentence": mention.sentence,
                     "text": mention.text, "page": urls.sentence_link(mention.source, mention.sentence)})
                 sentences_of.setdefault(owner, set()).add((mention.source, mention.sentence))
+    # Figures by sentence and quotes by entity (and its ancestors), once: not a scan per entity.
+    figures_in: dict[tuple[str, str], list[int]] = {}
+    for n, row in enumerate(figure_rows):
+        figures_in.setdefault((row["source"], row["sentence_id"]), []).append(n)
+    quotes_of: dict[str, list[str]] = {}
+    for quote in quote_rows:
+        if quote["entity"]:
+            for owner in ancestors(quote["entity"], parents):
+                quotes_of.setdefault(owner, []).append(quote["id"])
+    lineages: dict[str, frozenset[str]] = {}
+
+    def lineage_of(entity_id: str) -> frozenset[str]:
+        """The entity and its ancestors (``ancestors``), worked out once per entity."""
+        found = lineages.get(entity_id)
+        if found is None:
+            found = lineages[entity_id] = frozenset(ancestors(entity_id, parents))
+        return found
+
     records = []
     for entity_id in sorted(mentions):
         entity = defs[entity_id]
         keys = sentences_of[entity_id]
         co: dict[str, int] = {}
+        lineage = lineage_of(entity_id)
         for key in keys:
             for other in direct_in.get(key, ()):
-                for owner in {other}:
-                    if owner != entity_id and entity_id not in ancestors(owner, parents) \
-                            and owner not in ancestors(entity_id, parents):
-                        co[owner] = co.get(owner, 0) + 1
+                if other != entity_id and entity_id not in lineage_of(other) and other not in lineage:
+                    co[other] = co.get(other, 0) + 1
         unique_mentions, seen = [], set()
         for row in mentions[entity_id]:
             if (row["source"], row["sentence"], row["entity"]) in seen:
@@ -387,9 +404,8 @@ def entity_records(briefing, figure_rows: list[dict], quote_rows: list[dict], se
             "page": urls.entity_page(entity.id),
             "sources": sorted({m["source"] for m in unique_mentions}),
             "mentions": unique_mentions,
-            "figures": [r["id"] for r in figure_rows if (r["source"], r["sentence_id"]) in keys],
-            "quotes": [q["id"] for q in quote_rows
-                       if q["entity"] and entity_id in ancestors(q["entity"], parents)],
+            "figures": [figure_rows[n]["id"] for n in sorted(n for key in keys for n in figures_in.get(key, ()))],
+            "quotes": list(quotes_of.get(entity_id, ())),
             "themes": sorted({t for key in keys for t in sentence_themes.get(key, ())}),
             "related": [{"id": other, "count": n}
                         for other, n in sorted(co.items(), key=lambda kv: (-kv[1], kv[0]))[:12]],

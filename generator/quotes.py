@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import string
 
 from .entities import candidate_kind, gazetteer_spans
 from .models import Document, EntityDef, Quote, Sentence
@@ -33,6 +34,61 @@ _VERB = "|".join(sorted((re.escape(v).replace(r"\ ", r"\s+") for v in SPEECH_VER
 _ADVERB = r"(?:\s+(?:also|recently|once|later|then|previously|publicly|repeatedly|simply|bluntly|famously))?"
 _QUOTE_SPANS = (re.compile(r"“([^“”]+)”"), re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))\"([^\"]+)\"(?!\w)"),
                 re.compile(r"«([^«»]+)»"))
+# The patterns below, compiled once (they were built and looked up in re's cache on every call).
+_VERB_AFTER = re.compile(r"\s*[,.]?\s*(?:" + _VERB + r")\s+")
+_DASH_AFTER = re.compile(r"\s*[-–—]\s*")
+_COMMA_AFTER = re.compile(r"\s*,?\s*")
+_APPOSITIVE_AFTER = re.compile(r",[^,]{1,80},")
+_ADVERB_VERB = re.compile(_ADVERB + r"\s+(?:" + _VERB + r")\b")
+_VERB_WORD = re.compile(r"(?<![\w-])(?:" + _VERB + r")(?![\w-])")
+_ADVERB_END = re.compile(_ADVERB + r"$")
+_COLON_END = re.compile(r":\s*$")
+_APPOSITIVE_END = re.compile(r",[^,]{1,80},$")
+_CUE = re.compile(r"(?<![\w-])(?:" + _VERB + "|" + "|".join(SPEECH_NOUNS) + r")(?![\w-])")
+
+# Characters of a word token (names._TOKEN): a token never spans a character outside this set.
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "&.-'’")
+_TAIL = 48  # characters tokenised first before an offset (_name_ending_at looks at 4 tokens at most)
+
+_memo: tuple | None = None  # (gazetteer, {entity id: kind}, {text: gazetteer spans}) for the last gazetteer
+
+
+def _gazetteer_memo(gazetteer: tuple[EntityDef, ...]) -> tuple:
+    """The kinds and span cache of ``gazetteer`` (held by identity: hashing the tuple costs more)."""
+    global _memo
+    if _memo is None or _memo[0] is not gazetteer:
+        _memo = (gazetteer, {e.id: e.kind for e in gazetteer}, {})
+    return _memo
+
+
+def _kinds(gazetteer: tuple[EntityDef, ...]) -> dict[str, str]:
+    return _gazetteer_memo(gazetteer)[1]
+
+
+def _spans(text: str, gazetteer: tuple[EntityDef, ...]) -> tuple[tuple[int, int, str], ...]:
+    """``gazetteer_spans(text, gazetteer)``, remembered: the same short names are looked up again and again."""
+    cache = _gazetteer_memo(gazetteer)[2]
+    found = cache.get(text)
+    if found is None:
+        if len(cache) >= 20000:
+            cache.clear()
+        found = cache[text] = tuple(gazetteer_spans(text, gazetteer))
+    return found
+
+
+def _tokens_before(text: str, end: int) -> tuple[int, list[Token]]:
+    """(offset, tokens) with ``tokens(text[offset:end])`` the last tokens (at least 4, or all) of
+    ``tokens(text[window:end])``, window = max(0, end - WINDOW): the same tokens, found faster.
+
+    Starting at a character outside every token (or at the window) changes no token after it."""
+    window = max(0, end - WINDOW)
+    start = max(window, end - _TAIL)
+    while start > window and text[start - 1] in _TOKEN_CHARS:
+        start -= 1
+    found = tokens(text[start:end])
+    if len(found) < 4 and start > window:
+        start, found = window, tokens(text[window:end])
+    return start, found
 
 
 def quote_id(source: str, sentence: str, text: str) -> str:
@@ -43,12 +99,13 @@ def _name_ending_at(text: str, end: int, gazetteer: tuple[EntityDef, ...]) -> tu
     """The name just before ``end`` (spaces and a possessive allowed in between), as (start, end)."""
     run: list[Token] = []
     right = end
-    window = max(0, end - WINDOW)
-    for tok in reversed([Token(t.start + window, t.end + window, t.word, t.possessive)
-                         for t in tokens(text[window:end])]):
-        gap = text[tok.end + (2 if tok.possessive else 0):right]
+    base, found = _tokens_before(text, end)  # the loop below looks at 4 tokens at most
+    for tok in reversed(found):
+        tok_end = tok.end + base
+        gap = text[tok_end + (2 if tok.possessive else 0):right]
         if gap.strip(" ") or not tok.capitalised or (tok.possessive and run):
             break
+        tok = Token(tok.start + base, tok_end, tok.word, tok.possessive)
         run.insert(0, tok)
         right = tok.start
         if len(run) >= 4:
@@ -74,9 +131,9 @@ def _trim_name(text: str, run: list[Token], gazetteer: tuple[EntityDef, ...]) ->
     """Drop role nouns, function words and known organisations in front of a person's name."""
     if not run:
         return None
-    spans = gazetteer_spans(text[run[0].start:run[-1].end], gazetteer)
+    spans = _spans(text[run[0].start:run[-1].end], gazetteer)
     base = run[0].start
-    kinds = {e.id: e.kind for e in gazetteer}
+    kinds = _kinds(gazetteer)
     for s, e, entity_id in spans:  # the whole run is one known name: keep it
         if base + s == run[0].start and base + e == run[-1].end:
             return run[0].start, run[-1].end
@@ -100,7 +157,7 @@ def _speaker(text: str, start: int, end: int, gazetteer: tuple[EntityDef, ...]) 
     """(name, role, entity id) for the name at text[start:end]."""
     name = text[start:end]
     entity = ""
-    for s, e, entity_id in gazetteer_spans(name, gazetteer):
+    for s, e, entity_id in _spans(name, gazetteer):
         if s == 0 and e == len(name):
             entity = entity_id
     role, _ = role_before(text, start)
@@ -126,19 +183,19 @@ def _quote_spans(text: str) -> list[tuple[int, int, str]]:
 def _attribution_after(text: str, end: int, gazetteer) -> tuple[int, int] | None:
     """“...,” said Jane Doe / “...,” Jane Doe said / “...” - Jane Doe, role."""
     rest = text[end:end + WINDOW]
-    match = re.match(r"\s*[,.]?\s*(?:" + _VERB + r")\s+", rest)
+    match = _VERB_AFTER.match(rest)
     if match:
         return _name_starting_at(text, end + match.end(), gazetteer)
-    match = re.match(r"\s*[-–—]\s*", rest)
+    match = _DASH_AFTER.match(rest)
     if match:
         return _name_starting_at(text, end + match.end(), gazetteer)
-    match = re.match(r"\s*,?\s*", rest)
+    match = _COMMA_AFTER.match(rest)
     name = _name_starting_at(text, end + match.end(), gazetteer) if match else None
     if name:
         after = text[name[1]:]
-        appositive = re.match(r",[^,]{1,80},", after)
+        appositive = _APPOSITIVE_AFTER.match(after)
         tail = after[appositive.end():] if appositive else after
-        if re.match(_ADVERB + r"\s+(?:" + _VERB + r")\b", tail):
+        if _ADVERB_VERB.match(tail):
             return name
     return None
 
@@ -148,14 +205,14 @@ def _attribution_before(text: str, start: int, gazetteer) -> tuple[int, int] | N
     base = max(0, start - 2 * WINDOW)  # the verb is in the same sentence, close before the quote
     before = text[base:start]
     best = None
-    for match in re.finditer(r"(?<![\w-])(?:" + _VERB + r")(?![\w-])", before):
+    for match in _VERB_WORD.finditer(before):
         best = match
     if best is not None:
-        head = _strip_appositive(re.sub(_ADVERB + r"$", "", before[:best.start()].rstrip()))
+        head = _strip_appositive(_ADVERB_END.sub("", before[:best.start()].rstrip()))
         name = _name_ending_at(text, base + len(head), gazetteer)
         if name:
             return name
-    colon = re.search(r":\s*$", before)
+    colon = _COLON_END.search(before)
     if colon:
         return _name_ending_at(text, base + colon.start(), gazetteer)
     return None
@@ -163,7 +220,7 @@ def _attribution_before(text: str, start: int, gazetteer) -> tuple[int, int] | N
 
 def _strip_appositive(head: str) -> str:
     """"Jane Doe, chief economist at X," -> "Jane Doe" (the role is read again later)."""
-    appositive = re.search(r",[^,]{1,80},$", head)
+    appositive = _APPOSITIVE_END.search(head)
     if appositive and role_after(head, appositive.start()):
         return head[:appositive.start()]
     return head
@@ -181,7 +238,7 @@ def _lead_in(sentence: Sentence, gazetteer) -> tuple[int, int] | None:
             names.append(found)
     if not names:
         return None
-    cue = re.search(r"(?<![\w-])(?:" + _VERB + "|" + "|".join(SPEECH_NOUNS) + r")(?![\w-])", text)
+    cue = _CUE.search(text)
     if not cue:
         return None
     # the longest name ending nearest before the cue
@@ -260,12 +317,23 @@ def find_paraphrases(document: Document, gazetteer: tuple[EntityDef, ...],
     """Reported statements: "NAME (role) points out that CLAUSE", "As NAME noted, CLAUSE",
     and "He said that ..." right after a sentence that names a person."""
     found: list[Quote] = []
-    last_person: tuple[str, str, str] | None = None
-    for sentence in document.sentences:
+    sentences = document.sentences
+    # The last person named before a sentence matters only to a sentence that starts "He said that"
+    # (rare), so it is looked for then, backwards from that sentence: each sentence read at most once.
+    last_person: tuple[str, str, str] | None = None  # the last person named in sentences[:scanned]
+    scanned = 0
+    for index, sentence in enumerate(sentences):
         text = sentence.text
         speaker = clause = None
         pronoun = _PRONOUN.match(text)
         as_noted = _AS_NOTED.match(text)
+        if pronoun:
+            for before in range(index - 1, scanned - 1, -1):
+                person = _last_person(sentences[before].text, gazetteer)
+                if person:
+                    last_person = person
+                    break
+            scanned = index
         if pronoun and last_person is not None:
             speaker, clause = last_person, text[pronoun.end():]
         elif as_noted:
@@ -277,7 +345,7 @@ def find_paraphrases(document: Document, gazetteer: tuple[EntityDef, ...],
                 if count >= MAX_VERBS_PER_SENTENCE:
                     break
                 base = max(0, match.start() - WINDOW)
-                head = _strip_appositive(re.sub(_ADVERB + r"$", "", text[base:match.start()].rstrip()))
+                head = _strip_appositive(_ADVERB_END.sub("", text[base:match.start()].rstrip()))
                 span = _name_ending_at(text, base + len(head), gazetteer)
                 if span:
                     speaker, clause = _speaker(text, *span, gazetteer), text[match.end():]
@@ -288,15 +356,12 @@ def find_paraphrases(document: Document, gazetteer: tuple[EntityDef, ...],
             name, role, entity = speaker
             found.append(Quote(quote_id(document.id, sentence.id, body), document.id, sentence.id, body,
                                name, role, "paraphrase", entity))
-        person = _last_person(text, gazetteer)
-        if person:
-            last_person = person
     return found
 
 
 def _last_person(text: str, gazetteer: tuple[EntityDef, ...]) -> tuple[str, str, str] | None:
     """The last person named in a sentence (a gazetteer person or a name with a person's role)."""
-    kinds = {e.id: e.kind for e in gazetteer}
+    kinds = _kinds(gazetteer)
     words = tokens(text)
     looked = 0
     for index in range(len(words) - 1, -1, -1):  # from the end: the last person named

@@ -26,13 +26,33 @@ def _cue_body(cue: str) -> str:
 def assign_themes(document: Document, themes: tuple[ThemeDef, ...]) -> list[ThemeMatch]:
     """One match per (theme, sentence): the first cue of the theme found in the sentence."""
     matches: list[ThemeMatch] = []
+    any_cue, per_theme = _theme_patterns(themes)
+    if any_cue is None:
+        return matches
     for sentence in document.sentences:
-        for theme in themes:
-            for cue in theme.cues:
-                if cue_pattern(cue).search(sentence.text):
+        text = sentence.text
+        if not any_cue.search(text):
+            continue  # no cue of any theme (most sentences of a long source): one search, not one per cue
+        for theme, theme_cues, cues in per_theme:
+            if not theme_cues.search(text):
+                continue
+            for cue, pattern in cues:  # some cue of the theme is here: the first one in the theme's list
+                if pattern.search(text):
                     matches.append(ThemeMatch(theme.id, document.id, sentence.id, cue))
                     break
     return matches
+
+
+@lru_cache(maxsize=64)
+def _theme_patterns(themes: tuple[ThemeDef, ...]) -> tuple[re.Pattern | None, tuple]:
+    """(every cue of every theme, ((theme, its cues in one alternation, ((cue, cue_pattern), ...)), ...)).
+
+    An alternation finds a match exactly when one of its cues' own patterns would (the regex engine
+    tries every branch at every position, overlapping cues included), so it only says whether to
+    look further; which cue comes first is still decided one cue at a time, in the theme's order."""
+    per_theme = tuple((theme, _cues_pattern(theme.cues), tuple((cue, cue_pattern(cue)) for cue in theme.cues))
+                      for theme in themes if theme.cues)
+    return _cues_pattern(tuple(cue for theme in themes for cue in theme.cues)), per_theme
 
 
 # --- Uncategorised: what the taxonomy misses, reported to editors as candidates for new themes ---

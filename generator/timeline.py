@@ -113,10 +113,12 @@ def find_dates(document: Document) -> list[DatedStatement]:
     """Every dated statement of one source, in reading order."""
     found: list[DatedStatement] = []
     for sentence in document.sentences:
-        if _mostly_date(sentence.text):
+        dates = dates_in(sentence.text, document.date)
+        # No date: nothing to keep, dateline or not (most sentences; _mostly_date costs as much again)
+        if not dates or _mostly_date(sentence.text):
             continue
         seen: set[tuple[str, str]] = set()
-        for date, end, written in dates_in(sentence.text, document.date):
+        for date, end, written in dates:
             if (date, end) in seen:
                 continue
             seen.add((date, end))

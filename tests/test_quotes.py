@@ -92,3 +92,25 @@ def test_paraphrase_with_role_and_pronoun(gazetteer):
 def test_speaker_entity_is_linked(gazetteer):
     quote = find_quotes(doc("“We will not sell a single arm below cost,” said Hank Scorpio."), gazetteer)[0]
     assert quote.entity == "hank-scorpio"
+
+
+@pytest.mark.parametrize("text", [
+    "Meta CTO Andrew Bosworth's warning resonates: " * 6,
+    "x" * 70 + " A B C D E F G H said",
+    "a" * 300 + " Jane Doe",
+    "Word " * 40 + "," * 60 + " Jane Doe",
+    "U.S. and O’Neil-Smith & Co. A.'s view, " * 5 + "Jane",
+    "short",
+])
+def test_tokens_before_are_the_last_tokens_of_the_window(text):
+    """_tokens_before starts near the offset, at a character no token spans, and falls back to the
+    whole window when that gives fewer than 4 tokens: the tokens it gives end the window's tokens."""
+    from generator.names import WINDOW, tokens
+    from generator.quotes import _tokens_before
+    for end in range(len(text) + 1):
+        window = max(0, end - WINDOW)
+        expected = [(t.start + window, t.end + window, t.word, t.possessive) for t in tokens(text[window:end])]
+        base, found = _tokens_before(text, end)
+        got = [(t.start + base, t.end + base, t.word, t.possessive) for t in found]
+        assert len(got) >= min(4, len(expected))
+        assert expected[len(expected) - len(got):] == got

@@ -32,3 +32,20 @@ def test_assignment_is_per_sentence():
 def test_bad_taxonomy_is_rejected(raw):
     with pytest.raises(ConfigError):
         parse_themes(raw)
+
+
+def test_overlapping_cues_of_different_themes_are_each_found():
+    """One alternation over every cue only says whether to look further: a cue inside another
+    theme's cue, or a later cue of the same theme matching first in the text, still counts."""
+    sentences = (Sentence("s-1", "New export controls hit chips and prices.", 0),
+                 Sentence("s-2", "Export-control talk.", 0), Sentence("s-3", "Nothing here.", 0))
+    doc = Document(id="d", path="p", kind="txt", title=None, date=None, publisher=None, author=None,
+                   url=None, language=None, paragraphs=(Paragraph("x"),), sentences=sentences)
+    themes = (ThemeDef("policy", "Policy", cues=("export control",)),
+              ThemeDef("control", "Control", cues=("control", "export")),
+              ThemeDef("cost", "Cost", cues=("price", "chip")),
+              ThemeDef("empty", "Empty", cues=()))
+    matches = assign_themes(doc, themes)
+    assert [(m.theme, m.sentence, m.cue) for m in matches] == [
+        ("policy", "s-1", "export control"), ("control", "s-1", "control"), ("cost", "s-1", "price"),
+        ("policy", "s-2", "export control"), ("control", "s-2", "control")]

@@ -122,10 +122,19 @@ def _compiled(gazetteer: tuple[EntityDef, ...]) -> tuple[tuple[re.Pattern, dict[
     return tuple(compiled)
 
 
+_last_compiled: list = [None, ()]  # [gazetteer, its patterns]: hashing a whole gazetteer per sentence costs more than the search
+
+
+def _patterns(gazetteer: tuple[EntityDef, ...]) -> tuple[tuple[re.Pattern, dict[str, str]], ...]:
+    if _last_compiled[0] is not gazetteer:
+        _last_compiled[:] = [gazetteer, _compiled(gazetteer)]
+    return _last_compiled[1]
+
+
 def gazetteer_spans(text: str, gazetteer: tuple[EntityDef, ...]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, entity id) for every gazetteer name; the longest name wins."""
     hits = []
-    for index, (pattern, table) in enumerate(_compiled(gazetteer)):
+    for index, (pattern, table) in enumerate(_patterns(gazetteer)):
         for match in pattern.finditer(text):
             key = _alias_key(match.group())
             entity_id = table.get(key if index == 0 and pattern.flags & re.I == 0 else key.lower())

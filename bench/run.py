@@ -10,8 +10,9 @@ separate ``briefing build`` process timed by wall clock:
 - no-op rebuild (nothing changed),
 - rebuild after adding one source,
 
-and records each process tree's peak memory (resident set, summed over the build and any
-worker processes, sampled every 50 ms; plus the largest single process from getrusage),
+and records each process tree's peak memory (proportional set size, summed over the build and
+its worker processes, so pages forked workers share are counted once; sampled every 50 ms;
+plus the largest single process's resident set from getrusage),
 the size of the site on disk, the search index, and the bytes a reader's browser fetches
 for a first search query. Beside it, in the same run, ``mkdocs build`` of the same number
 of plain Markdown pages (the same article texts, about 800 words each) with MkDocs'
@@ -42,8 +43,21 @@ CACHE_DIRS = (".briefing-cache",)
 
 # --- measuring one process --------------------------------------------------------------
 
-def _tree_rss(root_pid: int) -> int:
-    """Resident bytes of ``root_pid`` and all its descendants, from /proc."""
+def _proportional_bytes(pid: int, resident: int) -> int:
+    """The process's proportional set size: pages shared with forked workers (copy-on-write)
+    counted once across the tree, not once per process as summed resident sets would."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return resident
+
+
+def _tree_memory(root_pid: int) -> int:
+    """Bytes used by ``root_pid`` and all its descendants (proportional set sizes), from /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -63,7 +77,7 @@ def _tree_rss(root_pid: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(_proportional_bytes(pid, rss[pid]) for pid in tree if pid in rss)
 
 
 def timed_run(command: list[str], cwd: Path) -> dict:
@@ -75,7 +89,7 @@ def timed_run(command: list[str], cwd: Path) -> dict:
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(process.pid))
+            peak[0] = max(peak[0], _tree_memory(process.pid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)

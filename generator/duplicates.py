@@ -31,12 +31,14 @@ def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
     return frozenset(hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1))
 
 
-def overlap(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
-    """(Jaccard similarity, containment of the smaller set in the larger)."""
+def overlap(a: frozenset[int], b: frozenset[int], common: int | None = None) -> tuple[float, float]:
+    """(Jaccard similarity, containment of the smaller set in the larger); ``common`` is
+    ``len(a & b)`` when the caller already knows it."""
     if not a or not b:
         return 0.0, 0.0
-    common = len(a & b)
-    return common / len(a | b), common / min(len(a), len(b))
+    if common is None:
+        common = len(a & b)
+    return common / (len(a) + len(b) - common), common / min(len(a), len(b))
 
 
 def near_duplicate_pairs(documents: list[Document]) -> list[tuple[Document, Document, float]]:
@@ -52,26 +54,33 @@ def near_duplicate_pairs(documents: list[Document]) -> list[tuple[Document, Docu
     counts = Counter(chain.from_iterable(sets))
     rare_limit = max(RARE, int(len(ordered) ** 0.5))
     rare = [{s for s in shingle_set if counts[s] <= rare_limit} for shingle_set in sets]
+    stock = [shingle_set.difference(rare_set) for shingle_set, rare_set in zip(sets, rare)]
     index: dict[int, list[int]] = {}
     for position, rare_set in enumerate(rare):
         if len(sets[position]) >= MIN_SHINGLES:
             for shingle in rare_set:
                 index.setdefault(shingle, []).append(position)
-    need = min(JACCARD, CONTAINMENT)  # either threshold needs this share of the smaller set in common
+
+    def need(size_a: int, size_b: int) -> float:
+        """Fewest shared shingles that can meet either threshold (Jaccard: common / (a + b - common))."""
+        return min(JACCARD / (1 + JACCARD) * (size_a + size_b), CONTAINMENT * min(size_a, size_b)) - 1e-9
+
     pairs: list[tuple[Document, Document, float]] = []
     duplicate: set[int] = set()
     for position, shingle_set in enumerate(sets):
         if position in duplicate or len(shingle_set) < MIN_SHINGLES:
             continue
         shared_rare = Counter(chain.from_iterable(index[shingle] for shingle in rare[position]))
-        common_here = len(shingle_set) - len(rare[position])
+        common_here = len(stock[position])
         for other in sorted(shared_rare):
             if other <= position or other in duplicate:
                 continue
-            most = shared_rare[other] + min(common_here, len(sets[other]) - len(rare[other]))
-            if most < need * min(len(shingle_set), len(sets[other])):
+            most = shared_rare[other] + min(common_here, len(stock[other]))
+            if most < need(len(shingle_set), len(sets[other])):
                 continue
-            jaccard, containment = overlap(shingle_set, sets[other])
+            # A rare shingle is rare for both, so shared_rare is exact: only stock phrases are left to intersect.
+            common = shared_rare[other] + len(stock[position] & stock[other])
+            jaccard, containment = overlap(shingle_set, sets[other], common)
             if jaccard >= JACCARD or containment >= CONTAINMENT:
                 duplicate.add(other)
                 pairs.append((ordered[position], ordered[other], containment))

@@ -14,6 +14,7 @@ import bisect
 import hashlib
 import math
 import re
+from functools import lru_cache
 
 from .models import Figure, FigureGroup
 
@@ -51,6 +52,7 @@ def _canonical_word(word: str) -> str:
     return _CLASS_OF.get(single, single)
 
 
+@lru_cache(maxsize=65536)  # grouping compares each figure with many others: work each phrase out once
 def unit_kind(unit: str) -> str:
     """The kind of a unit: the currency or percent as is, a counted noun by its class."""
     if unit.isupper() or unit in ("percent", "percentage points", "basis points", "times", "count"):
@@ -58,8 +60,9 @@ def unit_kind(unit: str) -> str:
     return _canonical_word(unit.split()[-1]) if unit else ""
 
 
-def _words(phrase: str) -> set[str]:
-    return {_canonical_word(w) for w in re.findall(r"[a-z0-9][a-z0-9.-]*", phrase.lower())} - _STOPWORDS
+@lru_cache(maxsize=65536)
+def _words(phrase: str) -> frozenset[str]:
+    return frozenset({_canonical_word(w) for w in re.findall(r"[a-z0-9][a-z0-9.-]*", phrase.lower())} - _STOPWORDS)
 
 
 def _what(figure: Figure) -> str:
@@ -72,8 +75,14 @@ def _what(figure: Figure) -> str:
 def _same_subject(a: Figure, b: Figure) -> bool:
     if not a.subject or not b.subject:
         return True  # one does not name it: decided by what it measures
-    sa, sb = a.subject.lower().replace(".", ""), b.subject.lower().replace(".", "")
-    return sa == sb or bool(set(sa.split()) & set(sb.split()))
+    (sa, words_a), (sb, words_b) = _subject_words(a.subject), _subject_words(b.subject)
+    return sa == sb or not words_a.isdisjoint(words_b)
+
+
+@lru_cache(maxsize=65536)
+def _subject_words(subject: str) -> tuple[str, frozenset[str]]:
+    normal = subject.lower().replace(".", "")
+    return normal, frozenset(normal.split())
 
 
 def similar_measures(a: Figure, b: Figure) -> bool:

@@ -177,8 +177,8 @@ def group_figures(figures: tuple[Figure, ...]) -> tuple[FigureGroup, ...]:
 
 def _subject_keys(figure: Figure) -> set:
     """Keys two figures share whenever ``_same_subject`` can hold between them (both named)."""
-    normal = figure.subject.lower().replace(".", "")
-    return set(normal.split()) or {("=", normal)}
+    normal, words = _subject_words(figure.subject)
+    return set(words) or {("=", normal)}
 
 
 def _value(figure: Figure) -> float:

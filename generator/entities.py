@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,19 +123,43 @@ def _compiled(gazetteer: tuple[EntityDef, ...]) -> tuple[tuple[re.Pattern, dict[
     return tuple(compiled)
 
 
-_last_compiled: list = [None, ()]  # [gazetteer, its patterns]: hashing a whole gazetteer per sentence costs more than the search
+@dataclass
+class GazetteerTables:
+    """What is worked out from the gazetteer in use, held by identity (``gazetteer_tables``)."""
+
+    gazetteer: tuple[EntityDef, ...]
+    patterns: tuple[tuple[re.Pattern, dict[str, str]], ...]  # _compiled(gazetteer)
+    kinds: dict[str, str]  # entity id -> kind
+    spans: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)  # remembered_spans
 
 
-def _patterns(gazetteer: tuple[EntityDef, ...]) -> tuple[tuple[re.Pattern, dict[str, str]], ...]:
-    if _last_compiled[0] is not gazetteer:
-        _last_compiled[:] = [gazetteer, _compiled(gazetteer)]
-    return _last_compiled[1]
+_tables: GazetteerTables | None = None
+
+
+def gazetteer_tables(gazetteer: tuple[EntityDef, ...]) -> GazetteerTables:
+    """The tables of ``gazetteer``, found by identity: hashing the whole tuple per sentence (as a
+    cache keyed by the gazetteer would) costs more than the search itself."""
+    global _tables
+    if _tables is None or _tables.gazetteer is not gazetteer:
+        _tables = GazetteerTables(gazetteer, _compiled(gazetteer), {e.id: e.kind for e in gazetteer})
+    return _tables
+
+
+def remembered_spans(text: str, gazetteer: tuple[EntityDef, ...]) -> tuple[tuple[int, int, str], ...]:
+    """``gazetteer_spans`` of a short text (a name) that is looked up again and again, remembered."""
+    cache = gazetteer_tables(gazetteer).spans
+    found = cache.get(text)
+    if found is None:
+        if len(cache) >= 20000:
+            cache.clear()
+        found = cache[text] = tuple(gazetteer_spans(text, gazetteer))
+    return found
 
 
 def gazetteer_spans(text: str, gazetteer: tuple[EntityDef, ...]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, entity id) for every gazetteer name; the longest name wins."""
     hits = []
-    for index, (pattern, table) in enumerate(_patterns(gazetteer)):
+    for index, (pattern, table) in enumerate(gazetteer_tables(gazetteer).patterns):
         for match in pattern.finditer(text):
             key = _alias_key(match.group())
             entity_id = table.get(key if index == 0 and pattern.flags & re.I == 0 else key.lower())
@@ -289,7 +314,7 @@ def candidate_names(text: str, spans: list[tuple[int, int, str]],
 
 def find_mentions(document: Document, gazetteer: tuple[EntityDef, ...]) -> list[Mention]:
     """Every gazetteer name and every candidate name in the document, sentence by sentence."""
-    kinds = {e.id: e.kind for e in gazetteer}
+    kinds = gazetteer_tables(gazetteer).kinds
     mentions: list[Mention] = []
     for sentence in document.sentences:
         text = sentence.text

@@ -14,7 +14,7 @@ import hashlib
 import re
 import string
 
-from .entities import candidate_kind, gazetteer_spans
+from .entities import candidate_kind, gazetteer_tables, remembered_spans
 from .models import Document, EntityDef, Quote, Sentence
 from .names import GENERIC, ROLE_WORDS, STOPWORDS, WINDOW, Token, role_after, role_before, tokens
 
@@ -49,31 +49,6 @@ _CUE = re.compile(r"(?<![\w-])(?:" + _VERB + "|" + "|".join(SPEECH_NOUNS) + r")(
 # Characters of a word token (names._TOKEN): a token never spans a character outside this set.
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "&.-'’")
 _TAIL = 48  # characters tokenised first before an offset (_name_ending_at looks at 4 tokens at most)
-
-_memo: tuple | None = None  # (gazetteer, {entity id: kind}, {text: gazetteer spans}) for the last gazetteer
-
-
-def _gazetteer_memo(gazetteer: tuple[EntityDef, ...]) -> tuple:
-    """The kinds and span cache of ``gazetteer`` (held by identity: hashing the tuple costs more)."""
-    global _memo
-    if _memo is None or _memo[0] is not gazetteer:
-        _memo = (gazetteer, {e.id: e.kind for e in gazetteer}, {})
-    return _memo
-
-
-def _kinds(gazetteer: tuple[EntityDef, ...]) -> dict[str, str]:
-    return _gazetteer_memo(gazetteer)[1]
-
-
-def _spans(text: str, gazetteer: tuple[EntityDef, ...]) -> tuple[tuple[int, int, str], ...]:
-    """``gazetteer_spans(text, gazetteer)``, remembered: the same short names are looked up again and again."""
-    cache = _gazetteer_memo(gazetteer)[2]
-    found = cache.get(text)
-    if found is None:
-        if len(cache) >= 20000:
-            cache.clear()
-        found = cache[text] = tuple(gazetteer_spans(text, gazetteer))
-    return found
 
 
 def _tokens_before(text: str, end: int) -> tuple[int, list[Token]]:
@@ -131,9 +106,9 @@ def _trim_name(text: str, run: list[Token], gazetteer: tuple[EntityDef, ...]) ->
     """Drop role nouns, function words and known organisations in front of a person's name."""
     if not run:
         return None
-    spans = _spans(text[run[0].start:run[-1].end], gazetteer)
+    spans = remembered_spans(text[run[0].start:run[-1].end], gazetteer)
     base = run[0].start
-    kinds = _kinds(gazetteer)
+    kinds = gazetteer_tables(gazetteer).kinds
     for s, e, entity_id in spans:  # the whole run is one known name: keep it
         if base + s == run[0].start and base + e == run[-1].end:
             return run[0].start, run[-1].end
@@ -157,7 +132,7 @@ def _speaker(text: str, start: int, end: int, gazetteer: tuple[EntityDef, ...]) 
     """(name, role, entity id) for the name at text[start:end]."""
     name = text[start:end]
     entity = ""
-    for s, e, entity_id in _spans(name, gazetteer):
+    for s, e, entity_id in remembered_spans(name, gazetteer):
         if s == 0 and e == len(name):
             entity = entity_id
     role, _ = role_before(text, start)
@@ -361,7 +336,7 @@ def find_paraphrases(document: Document, gazetteer: tuple[EntityDef, ...],
 
 def _last_person(text: str, gazetteer: tuple[EntityDef, ...]) -> tuple[str, str, str] | None:
     """The last person named in a sentence (a gazetteer person or a name with a person's role)."""
-    kinds = _kinds(gazetteer)
+    kinds = gazetteer_tables(gazetteer).kinds
     words = tokens(text)
     looked = 0
     for index in range(len(words) - 1, -1, -1):  # from the end: the last person named

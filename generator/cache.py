@@ -28,7 +28,6 @@ from .models import Problem, SourceResult
 CACHE_DIR_NAME = ".briefing-cache"
 MAGIC = "briefing-source-cache"
 FORMAT = 1
-HISTORY_MAGIC = "briefing-build-history"
 
 # Settings fields that only shape pages or say where things are, never a source's result.
 _RENDER_ONLY_FIELDS = {"root", "seeds_dir", "templates_dir", "title", "description", "site_url", "preview", "jobs"}
@@ -80,6 +79,11 @@ def settings_fingerprint(settings: Settings) -> str:
     relevant = {f.name: _canonical(getattr(settings, f.name)) for f in dataclasses.fields(settings)
                 if f.name not in _RENDER_ONLY_FIELDS}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+def build_fingerprint(settings: Settings) -> str:
+    """What every cache key shares: the generator's code and the settings that shape a result."""
+    return generator_fingerprint() + settings_fingerprint(settings)
 
 
 # --- dataclass <-> JSON -------------------------------------------------------------------
@@ -196,10 +200,11 @@ class SourceCache:
     def for_project(cls, root: Path) -> "SourceCache":
         return cls(Path(root) / CACHE_DIR_NAME)
 
-    def key(self, relative_path: str, data: bytes, settings: Settings) -> str:
+    def key(self, relative_path: str, data: bytes, fingerprint: str) -> str:
+        """The entry's key: ``fingerprint`` (generator code and settings: ``build_fingerprint``),
+        the source's path and its bytes."""
         digest = hashlib.sha256()
-        for part in (MAGIC, str(FORMAT), generator_fingerprint(), settings_fingerprint(settings),
-                     relative_path, hashlib.sha256(data).hexdigest()):
+        for part in (MAGIC, str(FORMAT), fingerprint, relative_path, hashlib.sha256(data).hexdigest()):
             digest.update(part.encode("utf-8") + b"\0")
         return digest.hexdigest()
 
@@ -240,37 +245,41 @@ class SourceCache:
 
     # --- the previous build, for the Changes page ----------------------------------------
 
-    def _history_path(self) -> Path:
-        return self.directory / "history.json"
+    def _history_file(self, which: str) -> Path:
+        """``last`` (the previous build's briefing.json) or ``baseline`` (the one it was compared with)."""
+        return self.directory / f"history-{FORMAT}" / f"{which}.json"
 
-    def read_history(self) -> tuple[dict | None, dict | None]:
-        """(last build's briefing data, the data that build was compared with); None when unknown."""
+    def _history_text(self, which: str) -> str | None:
         try:
-            entry = json.loads(self._history_path().read_text("utf-8"))
-            if not isinstance(entry, dict) or entry.get("magic") != HISTORY_MAGIC or entry.get("format") != FORMAT:
-                return None, None
-            last, baseline = entry.get("last"), entry.get("baseline")
-            return (last if isinstance(last, dict) else None, baseline if isinstance(baseline, dict) else None)
+            return self._history_file(which).read_text("utf-8")
         except (OSError, ValueError):
-            return None, None
+            return None
 
-    def baseline_for(self, data: dict) -> dict | None:
-        """The build to compare ``data`` with: the previous build whose data differed.
-
-        Rebuilding unchanged input compares with the same baseline again, so builds stay repeatable."""
-        last, baseline = self.read_history()
+    def baseline_for(self, data_text: str) -> dict | None:
+        """The build to compare this one (``briefing.json`` as text) with: the previous build whose
+        data differed. Rebuilding unchanged input compares with the same baseline again, so builds
+        stay repeatable. Only that one previous build is parsed (issue 8: they are large)."""
+        last = self._history_text("last")
         if last is None:
             return None
-        return baseline if last == data else last
+        chosen = self._history_text("baseline") if last == data_text else last
+        try:
+            data = json.loads(chosen) if chosen is not None else None
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
-    def record_build(self, data: dict) -> None:
-        """Remember ``data`` as the last build (after a build succeeded)."""
-        last, baseline = self.read_history()
-        if last == data:
+    def record_build(self, data_text: str) -> None:
+        """Remember ``data_text`` (briefing.json) as the last build, after a build succeeded."""
+        last = self._history_text("last")
+        if last == data_text:
             return
-        _write_atomic(self._history_path(), json.dumps(
-            {"magic": HISTORY_MAGIC, "format": FORMAT, "last": data, "baseline": last},
-            sort_keys=True, ensure_ascii=False))
+        try:
+            if last is not None:
+                os.replace(self._history_file("last"), self._history_file("baseline"))
+        except OSError:
+            return  # a read-only or full disk makes the cache useless, never the build
+        _write_atomic(self._history_file("last"), data_text)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -298,6 +307,7 @@ def cached_map(paths: list[Path], settings: Settings, cache: SourceCache | None,
     if cache is None:
         stats.processed += len(paths)
         return map_fn(paths, settings)
+    fingerprint = build_fingerprint(settings)  # once: hashing the gazetteer per source cost seconds
     keys: list[str | None] = []
     outcomes: list[SourceResult | Problem | None] = []
     for path in paths:
@@ -308,7 +318,7 @@ def cached_map(paths: list[Path], settings: Settings, cache: SourceCache | None,
             keys.append(None)  # unreadable or outside the project: let the pipeline report it
             outcomes.append(None)
             continue
-        key = cache.key(relative, data, settings)
+        key = cache.key(relative, data, fingerprint)
         keys.append(key)
         try:
             hit = cache.load(key)

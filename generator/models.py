@@ -43,7 +43,7 @@ class SourceFile:
     sha256: str = ""  # of the raw bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """A block of the kept text: a heading, a list item, a caption or body text."""
 
@@ -51,7 +51,7 @@ class Paragraph:
     kind: str = "text"  # "text", "heading", "item" or "caption"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence of the kept text; ``id`` is its stable anchor on the source page."""
 
@@ -60,7 +60,7 @@ class Sentence:
     paragraph: int  # index into Document.paragraphs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Excluded:
     """A stretch of the original text left out of the briefing, and why."""
 
@@ -91,7 +91,7 @@ class Document:
         return "\n\n".join(p.text for p in self.paragraphs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A number a source states, with what it means."""
 
@@ -119,7 +119,7 @@ class ThemeDef:
     cues: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeMatch:
     """One sentence of one source that carries a theme, and the cue that matched."""
 
@@ -140,7 +140,7 @@ class EntityDef:
     parent: str | None = None  # EntityDef.id, e.g. the maker of a model
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A name in one sentence: a gazetteer entity (``entity`` is its id) or a candidate (``entity`` empty)."""
 
@@ -152,7 +152,7 @@ class Mention:
     role: str = ""  # e.g. "Meta CTO" for a candidate person named with a role
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     """A direct quote (kind "direct") or a reported statement (kind "paraphrase") and who made it."""
 
@@ -166,7 +166,7 @@ class Quote:
     entity: str = ""  # the speaker's EntityDef.id, if in the gazetteer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DatedStatement:
     """A sentence that refers to a time: a year, a month, a day or a range (ISO-like, sortable)."""
 
@@ -178,7 +178,7 @@ class DatedStatement:
     from_source_date: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phrase:
     """A noun phrase no theme cue covers, counted in one source (for the Uncategorised report)."""
 

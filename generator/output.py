@@ -57,12 +57,17 @@ def swap_in(temp: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_files(files: dict[str, bytes], site_dir: Path) -> None:
-    """Write site-relative files under ``site_dir``, refusing any path that escapes it."""
+def write_file(site_dir: Path, rel: str, content: bytes) -> None:
+    """Write one site-relative file under ``site_dir``, refusing any path that escapes it."""
     root = site_dir.resolve()
+    target = (root / safe_relative(rel)).resolve()
+    if not target.is_relative_to(root):
+        raise UnsafePath(f"output path {rel!r} resolves outside the site folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+
+
+def write_files(files: dict[str, bytes], site_dir: Path) -> None:
+    """``write_file`` for each of ``files`` (site-relative path -> bytes)."""
     for rel, content in files.items():
-        target = (root / safe_relative(rel)).resolve()
-        if not target.is_relative_to(root):
-            raise UnsafePath(f"output path {rel!r} resolves outside the site folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        write_file(site_dir, rel, content)

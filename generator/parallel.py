@@ -8,6 +8,7 @@ cost start-up time, so small briefings (and ``jobs: 1``) stay serial.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -82,9 +83,14 @@ def forked_map(task: Callable[[int], T], count: int, jobs: int = 0) -> list[T]:
         return [task(i) for i in range(count)]
     size = -(-count // (workers * CHUNKS_PER_WORKER))
     _TASK = task
+    # Objects that exist before the fork are left out of the workers' garbage collections:
+    # a collection touches every object it scans, which would copy the parent's whole heap
+    # into each worker, page by page (the remedy the gc module documents for forking servers).
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [pool.submit(_run_indices, start, min(start + size, count)) for start in range(0, count, size)]
             return [outcome for future in futures for outcome in future.result()]
     finally:
+        gc.unfreeze()
         _TASK = None

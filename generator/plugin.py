@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import output
+from . import output, urls
 from .build import BuildResult, build_briefing
 from .cache import SourceCache
 from .config import ConfigError, Settings, parse_themes
@@ -94,7 +94,10 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def on_files(self, files: Files, *, config) -> Files:
         assert self.settings is not None
         self.cache = SourceCache.for_project(self.settings.root) if self.config.cache else None
-        self.result = build_briefing(self.settings, self.cache)
+        # Pages are written straight into site_dir (MkDocs cleaned it already); MkDocs is told of
+        # each file by its path, so it neither holds nor copies them (its "write into site_dir" way).
+        site_dir = Path(config.site_dir)
+        self.result = build_briefing(self.settings, site_dir, self.cache)
         report(self.result, log)
         # Sources are never published as they are: drop every file MkDocs found in docs_dir.
         # With sitemap.xml no longer a static template, MkDocs would copy its template raw.
@@ -102,8 +105,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         kept = [f for f in files
                 if (f.src_dir is None or os.path.abspath(f.src_dir) != docs_dir) and f.src_uri != "sitemap.xml"]
         generated = Files(kept)
-        for path, content in self.result.site.files.items():
-            generated.append(File.generated(config, output.safe_relative(path), content=content))
+        for path in self.result.site.paths:
+            generated.append(File.generated(config, path, abs_src_path=str(site_dir / path)))
         return generated
 
     def on_serve(self, server, *, config, builder):
@@ -115,8 +118,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config) -> None:
         assert self.result is not None
-        if self.cache is not None and self.result.data is not None:
-            self.cache.record_build(self.result.data)  # the Changes page of the next build diffs against it
+        if self.cache is not None:  # the Changes page of the next build diffs against it
+            self.cache.record_build(self.result.site.read(urls.DATA).decode("utf-8"))
         if self.final_site_dir:
             output.swap_in(Path(config.site_dir), Path(self.final_site_dir))
             config.site_dir = self.final_site_dir
@@ -153,5 +156,5 @@ def report(result: BuildResult, logger: logging.Logger) -> None:
                 logger.warning(f"    ... and {len(group) - WARNINGS_SHOWN} more (`briefing check` lists them all)")
     briefing = result.briefing
     logger.info(f"briefing: {len(briefing.results)} sources, {len(briefing.figures)} figures, "
-                f"{len(briefing.themes)} themes, {len(result.site.files)} files "
+                f"{len(briefing.themes)} themes, {len(result.site.paths)} files "
                 f"({result.stats.processed} sources processed, {result.stats.hits} from cache)")

@@ -20,6 +20,7 @@ from .linkviews import link_pages, link_search_text, link_views
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
 from .models import Briefing, Document, Figure
+from .output import write_file, write_files
 from .parallel import forked_map
 
 
@@ -34,10 +35,19 @@ class SearchEntry:
 
 @dataclass(frozen=True)
 class RenderedSite:
-    """Every output file (site-relative path -> bytes) and the search entries."""
+    """The folder the site was written to, every file in it (site-relative paths, sorted) and
+    the search entries. Pages go to disk as they are rendered, never all held in memory (issue 8)."""
 
-    files: dict[str, bytes]
+    root: Path
+    paths: tuple[str, ...]
     search: tuple[SearchEntry, ...]
+
+    def read(self, path: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+    def contents(self) -> dict[str, bytes]:
+        """Every file's bytes (for tests and comparisons: a real build never needs them at once)."""
+        return {path: self.read(path) for path in self.paths}
 
 
 class _Environment(jinja2.Environment):
@@ -233,9 +243,9 @@ def _figure_row_renderer(env: jinja2.Environment):
     return figure_row
 
 
-def render_site(briefing: Briefing, settings: Settings, data: dict | None = None, data_text: str | None = None,
-                changes: dict | None = None) -> RenderedSite:
-    """Render every page and data file; the result is a pure function of the inputs.
+def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dict | None = None,
+                data_text: str | None = None, changes: dict | None = None) -> RenderedSite:
+    """Render every page and data file into ``out_dir``; its content is a pure function of the inputs.
 
     ``data``/``data_text`` are ``briefing.json`` as data and as text, computed here when not given.
     ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page."""
@@ -245,29 +255,31 @@ def render_site(briefing: Briefing, settings: Settings, data: dict | None = None
     views["changes"] = changes
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}
-    files: dict[str, bytes] = {}
-    search: list[SearchEntry] = []
     figure_row = _figure_row_renderer(env)
     pages = _page_list(views)
+    seen: set[str] = set()
+    for path, _, _, _ in pages:
+        if path in seen:  # e.g. a theme or entity id "index": never overwrite a page silently
+            raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
+        seen.add(path)
 
-    def render_page(index: int) -> tuple[bytes, SearchEntry | None]:
+    def render_page(index: int) -> SearchEntry | None:
         path, template, title, extra = pages[index]
         context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
                        root=urls.relative("", path), url=lambda target: urls.relative(target, path),
                        meta=page_meta(path, title, extra, site), **extra)
-        html = env.get_template(template).render(context)
-        return html.encode("utf-8"), SearchEntry(path, title, _search_text(views, path, extra)) if title else None
+        write_file(out_dir, path, env.get_template(template).render(context).encode("utf-8"))
+        return SearchEntry(path, title, _search_text(views, path, extra)) if title else None
 
-    # Pages on every core (forked workers inherit the views); the result does not depend on it.
-    for (path, _, _, _), (html, entry) in zip(pages, forked_map(render_page, len(pages), settings.jobs)):
-        if path in files:  # e.g. a theme or entity id "index": never overwrite a page silently
-            raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
-        files[path] = html
-        if entry is not None:
-            search.append(entry)
-    files[urls.DATA] = (to_json(data) if data_text is None else data_text).encode("utf-8")
-    files[urls.SCHEMA] = schema_text().encode("utf-8")
+    # Pages on every core (forked workers inherit the views and write the pages they render);
+    # the result does not depend on it.
+    search = [entry for entry in forked_map(render_page, len(pages), settings.jobs) if entry is not None]
+    files: dict[str, bytes] = {
+        urls.DATA: (to_json(data) if data_text is None else data_text).encode("utf-8"),
+        urls.SCHEMA: schema_text().encode("utf-8"),
+    }
     files.update(figure_downloads(views["figures"]))  # figures/figures.csv and .json
     files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)
-    files.update(feed_files(env, views, site, [p for p in files if p.endswith(".html")]))  # feed, sitemap
-    return RenderedSite(files=dict(sorted(files.items())), search=tuple(search))
+    files.update(feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html"))))  # feed, sitemap
+    write_files(files, out_dir)
+    return RenderedSite(root=out_dir, paths=tuple(sorted(seen | files.keys())), search=tuple(search))

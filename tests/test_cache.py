@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from generator.cli import _settings
 from generator.models import SourceResult
 
 NEW_SOURCE = "---\ntitle: Tulips by the river\n---\nGardeners planted tulips along the river path this spring.\n"
+
+
+def _build(settings, cache):
+    """build_briefing into a new empty folder (under the project, which tmp_path removes)."""
+    return build_briefing(settings, Path(tempfile.mkdtemp(dir=settings.root)), cache)
 
 
 def _setup(tmp_path: Path, **kwargs):
@@ -28,7 +34,7 @@ def _entries(project: Path) -> list[Path]:
 
 def test_cache_hit_renormalises_nothing(tmp_path, monkeypatch):
     project, settings, cache = _setup(tmp_path, sample=True)
-    first = build_briefing(settings, cache)
+    first = _build(settings, cache)
     assert (first.stats.processed, first.stats.hits) == (5, 0)
     assert len(_entries(project)) == 5
 
@@ -36,38 +42,38 @@ def test_cache_hit_renormalises_nothing(tmp_path, monkeypatch):
         raise AssertionError("a source was processed again")
     monkeypatch.setattr("generator.build.load_source", fail)
     monkeypatch.setattr("generator.build.normalise", fail)
-    second = build_briefing(settings, cache)
+    second = _build(settings, cache)
     assert (second.stats.processed, second.stats.hits, second.stats.rejected) == (0, 5, 0)
     assert second.data == first.data
-    assert second.site.files == first.site.files
+    assert second.site.contents() == first.site.contents()
 
 
 def test_adding_or_editing_one_source_processes_only_that_one(tmp_path):
     project, settings, cache = _setup(tmp_path, sample=True)
-    build_briefing(settings, cache)
+    _build(settings, cache)
     (project / "seeds" / "tulips.md").write_text(NEW_SOURCE, "utf-8")
-    added = build_briefing(settings, cache)
+    added = _build(settings, cache)
     assert (added.stats.processed, added.stats.hits) == (1, 5)
     edited_path = sorted((project / "seeds").glob("0*.txt"))[0]
     edited_path.write_text(edited_path.read_text("utf-8") + "\nOne more closing sentence.\n", "utf-8")
-    edited = build_briefing(settings, cache)
+    edited = _build(settings, cache)
     assert (edited.stats.processed, edited.stats.hits) == (1, 5)
     # and the cached result is the same as processing from scratch
-    fresh = build_briefing(settings, None)
+    fresh = _build(settings, None)
     assert fresh.data == edited.data and fresh.stats.processed == 6
     assert len(_entries(project)) == 6  # the edited source's old entry was dropped
 
 
 def test_settings_and_generator_changes_invalidate(tmp_path, monkeypatch):
     project, settings, cache = _setup(tmp_path, sample=True)
-    build_briefing(settings, cache)
+    _build(settings, cache)
     fewer_themes = replace(settings, themes=settings.themes[:2])
-    assert build_briefing(fewer_themes, cache).stats.processed == 5
-    assert build_briefing(settings, cache).stats.processed == 5  # (unused entries are pruned)
+    assert _build(fewer_themes, cache).stats.processed == 5
+    assert _build(settings, cache).stats.processed == 5  # (unused entries are pruned)
     # render-only settings keep the cache
-    assert build_briefing(replace(settings, title="Another title"), cache).stats.processed == 0
+    assert _build(replace(settings, title="Another title"), cache).stats.processed == 0
     monkeypatch.setattr(cache_mod, "generator_fingerprint", lambda: "some other generator version")
-    assert build_briefing(settings, cache).stats.processed == 5
+    assert _build(settings, cache).stats.processed == 5
 
 
 def test_generator_fingerprint_covers_the_code(tmp_path):
@@ -117,15 +123,15 @@ def _damage(path: Path, damage: str) -> None:
 
 def test_corrupt_or_foreign_entries_are_rebuilt_never_trusted(tmp_path):
     project, settings, cache = _setup(tmp_path, sample=True)
-    clean = build_briefing(settings, cache)
+    clean = _build(settings, cache)
     for round_start in range(0, len(DAMAGES), 5):
         for path, damage in zip(_entries(project), DAMAGES[round_start:round_start + 5]):
             _damage(path, damage)
-        rebuilt = build_briefing(settings, cache)
+        rebuilt = _build(settings, cache)
         assert (rebuilt.stats.rejected, rebuilt.stats.processed, rebuilt.stats.hits) == (5, 5, 0)
         assert rebuilt.data == clean.data
     # the bad entries were replaced by good ones
-    assert build_briefing(settings, cache).stats.hits == 5
+    assert _build(settings, cache).stats.hits == 5
 
 
 def test_unusable_cache_folder_never_breaks_the_build(tmp_path):

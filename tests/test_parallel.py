@@ -33,9 +33,9 @@ def test_parallel_build_is_byte_identical_to_serial(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_SOURCES_PER_WORKER", 1)  # force the pool on a small corpus
     settings = _settings(project)
     assert parallel.worker_count(2, 25) == 2
-    serial = build_briefing(dataclasses.replace(settings, jobs=1))
-    pooled = build_briefing(dataclasses.replace(settings, jobs=2))
-    assert serial.site.files == pooled.site.files
+    serial = build_briefing(dataclasses.replace(settings, jobs=1), tmp_path / "serial")
+    pooled = build_briefing(dataclasses.replace(settings, jobs=2), tmp_path / "pooled")
+    assert serial.site.contents() == pooled.site.contents()
     assert serial.problems == pooled.problems
 
 

@@ -106,7 +106,8 @@ def test_rendered_pages_are_safe_and_well_formed(sources, title, description):
         except SourceError:
             continue
     briefing = assemble(config.title, results, config.themes, [], gazetteer=config.gazetteer)
-    site = render_site(briefing, config)
-    for path, content in site.files.items():
+    with tempfile.TemporaryDirectory() as out:
+        files = render_site(briefing, config, Path(out)).contents()
+    for path, content in files.items():
         if path.endswith(".html"):
             assert page_violations(content.decode("utf-8"), path) == [], path

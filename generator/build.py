@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .assemble import assemble
@@ -28,7 +28,8 @@ from .entities import candidate_problems, find_mentions
 from .quotes import find_quotes
 from .timeline import find_dates
 from .diff import diff_briefings
-from .export import briefing_data, to_json
+from .export import briefing_data, export_files, to_json
+from .output import write_files
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,15 @@ def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None
     briefing = collect(settings, cache, stats)
     data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it
     data_text = to_json(data)
-    previous = cache.baseline_for(data_text) if cache is not None else None
-    changes = diff_briefings(previous, data) if previous is not None else None
-    site = render_site(briefing, settings, out_dir, data, data_text, changes=changes)
+    changes = changes_since_last_build(cache, data, data_text)
+    exported = write_files(export_files(data_text), out_dir)
+    del data_text  # tens of megabytes at thousands of sources: not held while the pages render
+    site = render_site(briefing, settings, out_dir, data, changes=changes)
+    site = replace(site, paths=tuple(sorted((*site.paths, *exported))))
     return BuildResult(briefing=briefing, site=site, stats=stats, data=data)
+
+
+def changes_since_last_build(cache: SourceCache | None, data: dict, data_text: str) -> dict | None:
+    """The Changes page's diff against the build the cache remembers; None without one."""
+    previous = cache.baseline_for(data_text) if cache is not None else None
+    return diff_briefings(previous, data) if previous is not None else None

@@ -181,6 +181,15 @@ def _subject_keys(figure: Figure) -> set:
     return set(words) or {("=", normal)}
 
 
+def _measure_keys(figure: Figure) -> set:
+    """Keys two figures share whenever ``similar_measures`` can hold between them: a subject key
+    when both name a subject, else a word of what they measure (``_words`` overlap at least 50%)."""
+    keys = {("what", word) for word in _words(_what(figure))}
+    if figure.subject:
+        keys.update(("subject", key) for key in _subject_keys(figure))
+    return keys
+
+
 def _value(figure: Figure) -> float:
     return figure.value
 
@@ -188,7 +197,8 @@ def _value(figure: Figure) -> float:
 class _Candidates:
     """The figures worth comparing with an anchor, in ``ordered`` order (issue 8: grouping must
     not compare every pair). Exact, not a heuristic: every figure left out fails ``related`` —
-    another unit kind, a value outside 2% (corroborated), or no shared subject word (conflict)."""
+    another unit kind, a value outside 2% or no measure key in common (corroborated), or no shared
+    subject word (conflict)."""
 
     def __init__(self, ordered: list[Figure]) -> None:
         self.ordered = ordered
@@ -198,10 +208,13 @@ class _Candidates:
             start, _ = self.span.get(kind, (i, i))
             self.span[kind] = (start, i + 1)
         self.by_subject: dict[tuple[str, object], list[int]] = {}
+        self.by_measure: dict[tuple[str, object], list[int]] = {}  # positions ascending
         for i, figure in enumerate(ordered):
             if figure.subject:
                 for key in _subject_keys(figure):
                     self.by_subject.setdefault((self.kinds[i], key), []).append(i)
+            for key in _measure_keys(figure):
+                self.by_measure.setdefault((self.kinds[i], key), []).append(i)
 
     def for_anchor(self, position: int, kind: str) -> list[Figure]:
         anchor, unit = self.ordered[position], self.kinds[position]
@@ -210,7 +223,11 @@ class _Candidates:
             slack = 0.03 * abs(anchor.value)  # same_value allows at most ~2.04% of the anchor
             lo = bisect.bisect_left(self.ordered, anchor.value - slack, start, end, key=_value)
             hi = bisect.bisect_right(self.ordered, anchor.value + slack, lo, end, key=_value)
-            return self.ordered[lo:hi]
+            positions = set()
+            for key in _measure_keys(anchor):  # of the figures in the window, those sharing a key
+                posting = self.by_measure[(unit, key)]
+                positions.update(posting[bisect.bisect_left(posting, lo):bisect.bisect_left(posting, hi)])
+            return [self.ordered[i] for i in sorted(positions)]
         if not anchor.subject:
             return []  # a conflict needs both subjects named
         positions = sorted({i for key in _subject_keys(anchor) for i in self.by_subject.get((unit, key), ())})

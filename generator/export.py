@@ -147,3 +147,8 @@ _compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False,
 def schema_text() -> str:
     """The JSON Schema of ``briefing.json``, shipped with the package."""
     return resources.files("generator").joinpath("briefing.schema.json").read_text("utf-8")
+
+
+def export_files(data_text: str) -> dict[str, bytes]:
+    """briefing.json (``data_text``: ``to_json(briefing_data(...))``) and its schema, site-relative."""
+    return {urls.DATA: data_text.encode("utf-8"), urls.SCHEMA: schema_text().encode("utf-8")}

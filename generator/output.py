@@ -67,7 +67,8 @@ def write_file(site_dir: Path, rel: str, content: bytes) -> None:
     target.write_bytes(content)
 
 
-def write_files(files: dict[str, bytes], site_dir: Path) -> None:
-    """``write_file`` for each of ``files`` (site-relative path -> bytes)."""
+def write_files(files: dict[str, bytes], site_dir: Path) -> tuple[str, ...]:
+    """``write_file`` for each of ``files`` (site-relative path -> bytes); the paths written."""
     for rel, content in files.items():
         write_file(site_dir, rel, content)
+    return tuple(files)

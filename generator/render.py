@@ -7,6 +7,7 @@ templates, and every template is autoescaped, so source text is always data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -15,7 +16,7 @@ from markupsafe import Markup
 from . import urls
 from .config import Settings
 from .figure_views import figure_downloads, figure_views, plain_number
-from .export import briefing_data, schema_text, to_json
+from .export import briefing_data
 from .linkviews import link_pages, link_search_text, link_views
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
@@ -35,12 +36,11 @@ class SearchEntry:
 
 @dataclass(frozen=True)
 class RenderedSite:
-    """The folder the site was written to, every file in it (site-relative paths, sorted) and
-    the search entries. Pages go to disk as they are rendered, never all held in memory (issue 8)."""
+    """The folder the site was written to and every file in it (site-relative paths, sorted).
+    Pages go to disk as they are rendered, never all held in memory (issue 8)."""
 
     root: Path
     paths: tuple[str, ...]
-    search: tuple[SearchEntry, ...]
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
@@ -244,10 +244,11 @@ def _figure_row_renderer(env: jinja2.Environment):
 
 
 def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dict | None = None,
-                data_text: str | None = None, changes: dict | None = None) -> RenderedSite:
-    """Render every page and data file into ``out_dir``; its content is a pure function of the inputs.
+                changes: dict | None = None) -> RenderedSite:
+    """Render every page and the files derived from them into ``out_dir``; their content is a pure
+    function of the inputs. (``briefing.json`` itself is written by ``build.build_briefing``.)
 
-    ``data``/``data_text`` are ``briefing.json`` as data and as text, computed here when not given.
+    ``data`` is ``briefing.json`` as data, computed here when not given.
     ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page."""
     env = make_environment(settings.templates_dir)
     data = briefing_data(briefing) if data is None else data
@@ -263,23 +264,25 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
             raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
         seen.add(path)
 
-    def render_page(index: int) -> SearchEntry | None:
+    search = [SearchEntry(path, title, _search_text(views, path, extra)) for path, _, title, extra in pages if title]
+
+    def render_page(index: int) -> tuple[str, ...]:
         path, template, title, extra = pages[index]
         context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
                        root=urls.relative("", path), url=lambda target: urls.relative(target, path),
                        meta=page_meta(path, title, extra, site), **extra)
         write_file(out_dir, path, env.get_template(template).render(context).encode("utf-8"))
-        return SearchEntry(path, title, _search_text(views, path, extra)) if title else None
+        return ()
 
-    # Pages on every core (forked workers inherit the views and write the pages they render);
-    # the result does not depend on it.
-    search = [entry for entry in forked_map(render_page, len(pages), settings.jobs) if entry is not None]
-    files: dict[str, bytes] = {
-        urls.DATA: (to_json(data) if data_text is None else data_text).encode("utf-8"),
-        urls.SCHEMA: schema_text().encode("utf-8"),
-    }
-    files.update(figure_downloads(views["figures"]))  # figures/figures.csv and .json
-    files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)
-    files.update(feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html"))))  # feed, sitemap
-    write_files(files, out_dir)
-    return RenderedSite(root=out_dir, paths=tuple(sorted(seen | files.keys())), search=tuple(search))
+    def derived_files() -> tuple[str, ...]:
+        """The files made from the views rather than rendered as pages; the paths written."""
+        files = figure_downloads(views["figures"])  # figures/figures.csv and .json
+        files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)
+        files.update(feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html"))))  # feed, sitemap
+        return write_files(files, out_dir)
+
+    # On every core: forked workers inherit the views and write what they render, the derived
+    # files first so they run beside the pages, not after them. The files do not depend on it.
+    work = [derived_files] + [partial(render_page, index) for index in range(len(pages))]
+    written = [path for paths in forked_map(lambda index: work[index](), len(work), settings.jobs) for path in paths]
+    return RenderedSite(root=out_dir, paths=tuple(sorted(seen.union(written))))

@@ -35,12 +35,14 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
     scored = []
     for document in briefing.documents:
         for index, sentence in enumerate(document.sentences):
+            key = (document.id, sentence.id)
+            if key not in sentence_themes and key not in sentence_entities and key not in figures_in:
+                continue  # scores nothing (most sentences): skip before any text work
             text = sentence.text.strip()
             paragraph = document.paragraphs[sentence.paragraph] if sentence.paragraph < len(document.paragraphs) else None
             if len(text.split()) < MIN_WORDS or text.endswith((":", "?")) \
                     or (paragraph is not None and paragraph.kind == "heading"):
                 continue
-            key = (document.id, sentence.id)
             themes = sorted(sentence_themes.get(key, ()))
             entities = sorted(e for e in sentence_entities.get(key, ()) if e not in places)
             corroborated = sorted({group_of[f] for f in figures_in.get(key, ())
@@ -51,6 +53,8 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
             if score:
                 scored.append((-score, document.id, index, sentence, themes, entities, corroborated))
     scored.sort(key=lambda row: row[:3])
+    figure_source = {f["id"]: (f["source"], f["sentence_id"]) for f in data["figures"]}
+    sentence_keys = sorted(set(sentence_themes) | set(sentence_entities))  # once, not per takeaway
     picked, per_source, used_signatures = [], {}, set()
     for _, source, _, sentence, themes, entities, corroborated in scored:
         signature = (tuple(themes), tuple(entities))
@@ -64,7 +68,7 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
             "page": urls.sentence_link(source, sentence.id),
             "themes": themes, "entities": entities, "figure_groups": corroborated,
             "citations": _citations(source, sentence.id, themes, entities, corroborated,
-                                    sentence_themes, sentence_entities, data, groups),
+                                    sentence_themes, sentence_entities, sentence_keys, figure_source, groups),
         })
         if len(picked) >= MAX_TAKEAWAYS:
             break
@@ -72,18 +76,19 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
 
 
 def _citations(source, sentence, themes, entities, corroborated, sentence_themes, sentence_entities,
-               data, groups) -> list[dict]:
-    """The takeaway's own sentence, then the best backing sentence of each other source."""
+               sentence_keys, figure_source, groups) -> list[dict]:
+    """The takeaway's own sentence, then the best backing sentence of each other source.
+
+    ``sentence_keys``: every (source, sentence) with a theme or entity, sorted;
+    ``figure_source``: figure id -> (source, sentence)."""
     cites = [{"source": source, "sentence": sentence, "page": urls.sentence_link(source, sentence)}]
-    figure_source = {f["id"]: (f["source"], f["sentence_id"]) for f in data["figures"]}
     backing: dict[str, tuple[int, str]] = {}
     for group in corroborated:
         for fid in groups[group]["figures"]:
             other, other_sentence = figure_source[fid]
             if other != source:
                 backing[other] = min(backing.get(other, (0, "~")), (-100, other_sentence))
-    keys = set(sentence_themes) | set(sentence_entities)
-    for other, other_sentence in sorted(keys):
+    for other, other_sentence in sentence_keys:
         if other == source:
             continue
         shared_themes = set(themes) & set(sentence_themes.get((other, other_sentence), ()))

@@ -169,10 +169,17 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         sources.append(dict(
             row,
             display_title=display_title(doc),
-            blocks=_source_text_blocks(doc, list(result.figures), row_by_id),
             theme_refs=[{"id": t, "title": theme_titles[t], "page": urls.theme_page(t)} for t in row["themes"]],
             figure_rows=list(rows_by_source.get(doc.id, ())),
         ))
+
+    results_by_id = {result.document.id: result for result in briefing.results}
+
+    def text_blocks(source_id: str) -> list[dict]:
+        """A source's text as blocks of sentences: built as its page renders (in a worker), not held
+        for every source at once (issue 8)."""
+        result = results_by_id[source_id]
+        return _source_text_blocks(result.document, list(result.figures), row_by_id)
 
     dated = sorted((s for s in sources if s["date"]), key=lambda s: (s["date"], s["id"]), reverse=True)
     dates = sorted(s["date"][:10] for s in dated)
@@ -190,6 +197,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         "latest": dated[:5],
         "date_range": (dates[0], dates[-1]) if dates else None,
         "problems": data["problems"],
+        "text_blocks": text_blocks,
     }
     views.update(link_views(data, sources, themes, figure_rows, source_ref))  # entities, quotes, timeline
     views.update(figure_views(figure_rows, groups, theme_titles))  # charts, filters, cross-source notes

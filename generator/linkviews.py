@@ -15,7 +15,6 @@ KIND_TITLES = {"organisation": "Organisations", "person": "People", "model": "Mo
 def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows: list[dict],
                source_ref) -> dict:
     """Extra view keys, and cross-link keys added in place to the source and theme views."""
-    sentence_text = {(s["id"], x["id"]): x["text"] for s in data["sources"] for x in s["sentences"]}
     theme_titles = {t["id"]: t["title"] for t in data["themes"]}
     entity_by_id = {e["id"]: e for e in data["entities"]}
 
@@ -25,10 +24,6 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
 
     def theme_ref(theme_id: str) -> dict:
         return {"id": theme_id, "title": theme_titles[theme_id], "page": urls.theme_page(theme_id)}
-
-    def cite(row: dict) -> dict:
-        return dict(row, source_title=source_ref(row["source"])["title"],
-                    text=sentence_text.get((row["source"], row["sentence"]), ""))
 
     quotes = []
     for quote in data["quotes"]:
@@ -45,18 +40,19 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
 
     entities = []
     for entity in data["entities"]:
-        by_source: dict[str, list[dict]] = {}
+        seen: set[tuple[str, str]] = set()
+        mentioned = []  # each sentence once (pages quote them with ``passages``, as they render)
         for mention in entity["mentions"]:
-            rows = by_source.setdefault(mention["source"], [])
-            if not any(r["sentence"] == mention["sentence"] for r in rows):
-                rows.append(cite(mention))
+            if (mention["source"], mention["sentence"]) not in seen:
+                seen.add((mention["source"], mention["sentence"]))
+                mentioned.append(mention)
         entities.append(dict(
             entity,
             kind_title=KIND_TITLES.get(entity["kind"], entity["kind"]),
             parent_ref=entity_ref(entity["parent"]) if entity["parent"] else None,
             child_refs=[entity_ref(c) for c in entity["children"]],
             source_refs=[source_ref(s) for s in entity["sources"]],
-            quoted=[{"source": source_ref(s), "sentences": by_source[s]} for s in sorted(by_source)],
+            mentioned=mentioned,
             figure_rows=[figure_by_id[f] for f in entity["figures"] if f in figure_by_id],
             quote_rows=[quote_by_id[q] for q in entity["quotes"]],
             theme_refs=[theme_ref(t) for t in entity["themes"]],
@@ -123,10 +119,11 @@ def link_pages(views: dict) -> list[tuple[str, str, str, dict]]:
     return pages
 
 
-def link_search_text(extra: dict) -> str | None:
-    """Text for the search index of an entity page, None for other pages."""
+def link_search_text(extra: dict, passages) -> str | None:
+    """Text for the search index of an entity page, None for other pages (``passages``: the
+    views' function that quotes sentences grouped by source)."""
     if "entity" in extra:
         entity = extra["entity"]
         return " ".join([entity["name"], *entity["aliases"]] +
-                        [s["text"] for group in entity["quoted"] for s in group["sentences"]])
+                        [s["text"] for group in passages(entity["mentioned"]) for s in group["sentences"]])
     return None

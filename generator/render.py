@@ -148,17 +148,21 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         groups.append(dict(group, members=[dict(row_by_id[fid]) for fid in group["figures"]]))
     group_by_id = {g["id"]: g for g in groups}
 
+    def passages(entries: list[dict]) -> list[dict]:
+        """Sentences (``source``/``sentence`` entries) grouped by source in id order, with their text:
+        built as a theme or entity page renders (in a worker), not held for every page (issue 8)."""
+        by_source: dict[str, list[dict]] = {}
+        for entry in entries:
+            by_source.setdefault(entry["source"], []).append(
+                dict(entry, text=sentence_text.get((entry["source"], entry["sentence"]), "")))
+        return [{"source": source_ref(s), "sentences": by_source[s]} for s in sorted(by_source)]
+
     themes = []
     for theme in data["themes"]:
-        by_source: dict[str, list[dict]] = {}
-        for entry in theme["sentences"]:
-            by_source.setdefault(entry["source"], []).append(
-                dict(entry, text=sentence_text[(entry["source"], entry["sentence"])]))
         carried = {(e["source"], e["sentence"]) for e in theme["sentences"]}
         themes.append(dict(
             theme,
             source_refs=[source_ref(s) for s in theme["sources"]],
-            quoted=[{"source": source_ref(s), "sentences": by_source[s]} for s in sorted(by_source)],
             figures=sorted((r for key in carried for r in rows_by_sentence.get(key, ())),
                            key=lambda r: row_position[r["id"]]),
         ))
@@ -198,6 +202,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         "date_range": (dates[0], dates[-1]) if dates else None,
         "problems": data["problems"],
         "text_blocks": text_blocks,
+        "passages": passages,
     }
     views.update(link_views(data, sources, themes, figure_rows, source_ref))  # entities, quotes, timeline
     views.update(figure_views(figure_rows, groups, theme_titles))  # charts, filters, cross-source notes
@@ -222,14 +227,15 @@ def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
 
 
 def _search_text(views: dict, path: str, extra: dict) -> str:
-    linked = link_search_text(extra)
+    linked = link_search_text(extra, views["passages"])
     if linked is not None:
         return linked
     if "source" in extra:
         return extra["source"]["text"]
     if "theme" in extra:
         theme = extra["theme"]
-        return " ".join([theme["description"]] + [s["text"] for q in theme["quoted"] for s in q["sentences"]])
+        quoted = views["passages"](theme["sentences"])
+        return " ".join([theme["description"]] + [s["text"] for q in quoted for s in q["sentences"]])
     return ""
 
 
@@ -272,7 +278,6 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
             raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
         seen.add(path)
 
-    search = [SearchEntry(path, title, _search_text(views, path, extra)) for path, _, title, extra in pages if title]
 
     def render_page(index: int) -> tuple[str, ...]:
         path, template, title, extra = pages[index]
@@ -284,6 +289,7 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
 
     def derived_files() -> tuple[str, ...]:
         """The files made from the views rather than rendered as pages; the paths written."""
+        search = [SearchEntry(path, title, _search_text(views, path, extra)) for path, _, title, extra in pages if title]
         files = figure_downloads(views["figures"])  # figures/figures.csv and .json
         files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)
         files.update(feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html"))))  # feed, sitemap

@@ -120,9 +120,15 @@ class PageWatch:
         self.outside: list[str] = []
         page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        page.on("requestfailed", self._request_failed)
         page.on("request", lambda r: None if r.url.startswith(origin + "/") or r.url.startswith("data:")
                 else self.outside.append(r.url))
+
+    def _request_failed(self, request) -> None:
+        # A request the browser itself cancels because the page navigated away (the favicon of a page
+        # left before it loaded) is not a failure of the site; any other failed request is.
+        if request.failure != "net::ERR_ABORTED":
+            self.errors.append(f"request failed: {request.url} ({request.failure})")
 
 
 @pytest.fixture()

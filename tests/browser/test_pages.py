@@ -77,11 +77,9 @@ def test_keyboard_home_to_theme_to_sentence_and_back(site, new_page):
     page.wait_for_url(re.compile(r"/sources/[^/]+\.html#s-"))
     target = page.evaluate("document.querySelector(':target') && document.querySelector(':target').textContent")
     assert target and target.strip(), "the sentence the link points at is not on the page"
-    page.keyboard.press("Alt+ArrowLeft")
-    try:
-        page.wait_for_url(theme_url, timeout=3000)
-    except Exception:  # some headless builds ignore the shortcut: use history back, as a reader could
-        page.go_back()
+    # Back through the browser's history, as a reader would. (The Alt+Left shortcut is the browser's,
+    # not the site's; headless builds honour it late or not at all, which made this test flaky.)
+    page.go_back()
     assert page.url == theme_url
     page.go_back()
     assert page.url == site.url("index.html")

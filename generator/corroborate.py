@@ -209,11 +209,12 @@ class _Candidates:
             self.span[kind] = (start, i + 1)
         self.by_subject: dict[tuple[str, object], list[int]] = {}
         self.by_measure: dict[tuple[str, object], list[int]] = {}  # positions ascending
+        self.measure_keys = [_measure_keys(figure) for figure in ordered]
         for i, figure in enumerate(ordered):
             if figure.subject:
                 for key in _subject_keys(figure):
                     self.by_subject.setdefault((self.kinds[i], key), []).append(i)
-            for key in _measure_keys(figure):
+            for key in self.measure_keys[i]:
                 self.by_measure.setdefault((self.kinds[i], key), []).append(i)
 
     def for_anchor(self, position: int, kind: str) -> list[Figure]:
@@ -224,7 +225,7 @@ class _Candidates:
             lo = bisect.bisect_left(self.ordered, anchor.value - slack, start, end, key=_value)
             hi = bisect.bisect_right(self.ordered, anchor.value + slack, lo, end, key=_value)
             positions = set()
-            for key in _measure_keys(anchor):  # of the figures in the window, those sharing a key
+            for key in self.measure_keys[position]:  # of the figures in the window, those sharing a key
                 posting = self.by_measure[(unit, key)]
                 positions.update(posting[bisect.bisect_left(posting, lo):bisect.bisect_left(posting, hi)])
             return [self.ordered[i] for i in sorted(positions)]

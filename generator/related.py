@@ -70,6 +70,8 @@ def _top_related(ids: list[str], source_themes: dict[str, list[str]], entities_o
     column = {("theme", t): i for i, t in enumerate(themes)}
     column.update({("entity", e): len(themes) + i for i, e in enumerate(entities)})
     n = len(ids)
+    if n < 2:
+        return [([], [])] * n  # nothing to relate to
     member = np.zeros((n, len(column)), dtype=np.float64)  # source x (theme | entity): 0 or 1
     for row, source in enumerate(ids):
         for t in source_themes.get(source, ()):
@@ -78,7 +80,7 @@ def _top_related(ids: list[str], source_themes: dict[str, list[str]], entities_o
             member[row, column[("entity", e)]] = 1
     weighted = member.copy()
     weighted[:, len(themes):] *= 2  # a shared entity counts twice
-    wanted = min(MAX_RELATED, n - 1)
+    wanted = min(MAX_RELATED, n - 1)  # at least 1
     order_bonus = -np.arange(n, dtype=np.float64)  # ties go to the lower position
     top: list[tuple[list[int], list[int]]] = []
     for start in range(0, n, ROWS_PER_BLOCK):
@@ -86,7 +88,7 @@ def _top_related(ids: list[str], source_themes: dict[str, list[str]], entities_o
         scores = weighted[start:stop] @ member.T
         scores[np.arange(stop - start), np.arange(start, stop)] = 0  # a source is not related to itself
         rank = scores * (n + 1) + order_bonus  # higher score first, then lower position: all distinct
-        best = np.argpartition(-rank, wanted - 1, axis=1)[:, :wanted] if wanted > 0 else np.zeros((stop - start, 0), int)
+        best = np.argpartition(-rank, wanted - 1, axis=1)[:, :wanted]
         for row in range(stop - start):
             chosen = sorted(best[row].tolist(), key=lambda j: -rank[row, j])
             kept = [j for j in chosen if scores[row, j] > 0]

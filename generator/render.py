@@ -278,14 +278,13 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
             raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
         seen.add(path)
 
-
     def render_page(index: int) -> tuple[str, ...]:
         path, template, title, extra = pages[index]
         context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
                        root=urls.relative("", path), url=lambda target: urls.relative(target, path),
                        meta=page_meta(path, title, extra, site), **extra)
         write_file(out_dir, path, env.get_template(template).render(context).encode("utf-8"))
-        return ()
+        return (path,)
 
     def derived_files() -> tuple[str, ...]:
         """The files made from the views rather than rendered as pages; the paths written."""
@@ -297,6 +296,7 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
 
     # On every core: forked workers inherit the views and write what they render, the derived
     # files first so they run beside the pages, not after them. The files do not depend on it.
+    # Each task returns the paths it wrote.
     work = [derived_files] + [partial(render_page, index) for index in range(len(pages))]
     written = [path for paths in forked_map(lambda index: work[index](), len(work), settings.jobs) for path in paths]
-    return RenderedSite(root=out_dir, paths=tuple(sorted(seen.union(written))))
+    return RenderedSite(root=out_dir, paths=tuple(sorted(written)))

@@ -30,6 +30,7 @@ from .timeline import find_dates
 from .diff import diff_briefings
 from .export import briefing_data, export_files, to_json
 from .output import write_files
+from .reuse import PreviousPages, briefing_digest, records_from_data
 
 
 @dataclass(frozen=True)
@@ -103,25 +104,33 @@ def fewer_collections():
         gc.set_threshold(*thresholds)
 
 
-def build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None = None) -> BuildResult:
+def build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None = None,
+                   previous_site: Path | None = None) -> BuildResult:
     """Write the site's files into ``out_dir`` (an empty folder) and return what was built, with the
     problems met on the way.
 
     With a ``cache``, sources are reused from it and the site gains a Changes page against the
-    previous build it remembers (none on a first build)."""
+    previous build it remembers (none on a first build); with a ``previous_site`` too (the folder
+    that build wrote), pages made from unchanged inputs are taken from it instead of rendered."""
     with fewer_collections():
-        return _build_briefing(settings, out_dir, cache)
+        return _build_briefing(settings, out_dir, cache, previous_site)
 
 
-def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None) -> BuildResult:
+def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None,
+                    previous_site: Path | None) -> BuildResult:
     stats = CacheStats()
     briefing = collect(settings, cache, stats)
     data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it
     data_text = to_json(data)
     changes = changes_since_last_build(cache, data, data_text)
     exported = write_files(export_files(data_text), out_dir)
+    previous = None
+    if cache is not None and previous_site is not None:
+        previous = PreviousPages(previous_site, records_from_data(cache.read_pages()))
+    digest = briefing_digest(data_text, changes, stats.inputs) if cache is not None else None
     del data_text  # tens of megabytes at thousands of sources: not held while the pages render
-    site = render_site(briefing, settings, out_dir, data, changes=changes)
+    site = render_site(briefing, settings, out_dir, data, changes=changes, previous=previous,
+                       briefing_digest=digest)
     site = replace(site, paths=tuple(sorted((*site.paths, *exported))))
     return BuildResult(briefing=briefing, site=site, stats=stats, data=data)
 

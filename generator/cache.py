@@ -188,6 +188,7 @@ class CacheStats:
     hits: int = 0
     processed: int = 0  # sources read and normalised in this build
     rejected: int = 0  # entries found but not trusted (corrupt, foreign, stale format)
+    inputs: str = ""  # digest of every source's key, in order ("" without a cache): the build's inputs
 
 
 @dataclass
@@ -281,6 +282,21 @@ class SourceCache:
             return  # a read-only or full disk makes the cache useless, never the build
         _write_atomic(self._history_file("last"), data_text)
 
+    # --- the previous build's pages, for reusing unchanged ones (generator/reuse.py) -----
+
+    def _pages_file(self) -> Path:
+        return self.directory / f"pages-{FORMAT}.json"
+
+    def read_pages(self) -> object:
+        """What the last successful build recorded of its pages (plain data, checked by the reader)."""
+        try:
+            return json.loads(self._pages_file().read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def record_pages(self, data: object) -> None:
+        _write_atomic(self._pages_file(), json.dumps(data, sort_keys=True))
+
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write through a temp file and rename, so a crash never leaves half an entry; failures are ignored."""
@@ -335,6 +351,7 @@ def cached_map(paths: list[Path], settings: Settings, cache: SourceCache | None,
         key = keys[i]
         if key is not None and isinstance(outcome, SourceResult):
             cache.put(key, outcome)
+    stats.inputs = hashlib.sha256("\n".join([fingerprint, *(k or "-" for k in keys)]).encode()).hexdigest()
     try:
         cache.prune({k for k in keys if k is not None})
     except OSError:

@@ -5,6 +5,8 @@ takeaways). Plain dicts only; markup is in the templates. Called once from rende
 
 from __future__ import annotations
 
+from functools import partial
+
 from . import urls
 
 TIMELINE_ON_HOME = 5
@@ -108,6 +110,20 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
     }
 
 
+class Deferred:
+    """Part of one page's view, made by the worker that renders the page rather than held for
+    every page at once (a source's text blocks, the passages a theme page quotes)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+
+def resolved(extra: dict) -> dict:
+    return {key: value.make() if type(value) is Deferred else value for key, value in extra.items()}
+
+
 def link_pages(views: dict) -> list[tuple[str, str, str, dict]]:
     """(output path, template, title, extra context) for the pages this module adds."""
     pages = [
@@ -115,7 +131,9 @@ def link_pages(views: dict) -> list[tuple[str, str, str, dict]]:
         (urls.QUOTES, "pages/quotes.html", "Quotes", {}),
         (urls.TIMELINE, "pages/timeline.html", "Timeline", {}),
     ]
-    pages += [(e["page"], "pages/entity.html", e["name"], {"entity": e}) for e in views["entities"]]
+    pages += [(e["page"], "pages/entity.html", e["name"],
+               {"entity": e, "quoted": Deferred(partial(views["passages"], e["mentioned"]))})
+              for e in views["entities"]]
     return pages
 
 

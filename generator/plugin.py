@@ -24,6 +24,7 @@ from .cache import SourceCache
 from .config import ConfigError, Settings, parse_themes
 from .entities import load_gazetteer
 from .models import Problem
+from .reuse import records_to_data
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
@@ -97,7 +98,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         # Pages are written straight into site_dir (MkDocs cleaned it already); MkDocs is told of
         # each file by its path, so it neither holds nor copies them (its "write into site_dir" way).
         site_dir = Path(config.site_dir)
-        self.result = build_briefing(self.settings, site_dir, self.cache)
+        previous_site = Path(self.final_site_dir) if self.final_site_dir else None
+        self.result = build_briefing(self.settings, site_dir, self.cache, previous_site)
         report(self.result, log)
         # Sources are never published as they are: drop every file MkDocs found in docs_dir.
         # With sitemap.xml no longer a static template, MkDocs would copy its template raw.
@@ -120,6 +122,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         assert self.result is not None
         if self.cache is not None:  # the Changes page of the next build diffs against it
             self.cache.record_build(self.result.site.read(urls.DATA).decode("utf-8"))
+            self.cache.record_pages(records_to_data(self.result.site.pages))  # for reuse (generator/reuse.py)
         if self.final_site_dir:
             output.swap_in(Path(config.site_dir), Path(self.final_site_dir))
             config.site_dir = self.final_site_dir
@@ -157,4 +160,5 @@ def report(result: BuildResult, logger: logging.Logger) -> None:
     briefing = result.briefing
     logger.info(f"briefing: {len(briefing.results)} sources, {len(briefing.figures)} figures, "
                 f"{len(briefing.themes)} themes, {len(result.site.paths)} files "
-                f"({result.stats.processed} sources processed, {result.stats.hits} from cache)")
+                f"({result.stats.processed} sources processed, {result.stats.hits} from cache; "
+                f"{result.site.reused} pages from the previous build)")

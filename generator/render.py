@@ -6,7 +6,7 @@ templates, and every template is autoescaped, so source text is always data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -17,12 +17,13 @@ from . import urls
 from .config import Settings
 from .figure_views import figure_downloads, figure_views, plain_number
 from .export import briefing_data
-from .linkviews import link_pages, link_search_text, link_views
+from .linkviews import Deferred, link_pages, link_search_text, link_views, resolved
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
 from .models import Briefing, Document, Figure
 from .output import write_file, write_files
 from .parallel import forked_map
+from .reuse import PageRecord, PreviousPages, content_digest, page_digest, render_fingerprint, template_reads
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class RenderedSite:
 
     root: Path
     paths: tuple[str, ...]
+    pages: dict[str, PageRecord] = field(default_factory=dict)  # what the next build may reuse
+    reused: int = 0  # pages taken from the previous build instead of rendered
+
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
@@ -218,8 +222,10 @@ def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
         (urls.FIGURES, "pages/figures.html", "Figures", {}),
         (urls.SEARCH, "pages/search.html", "Search", {}),
     ]
-    pages += [(s["page"], "pages/source.html", s["display_title"], {"source": s}) for s in views["sources"]]
-    pages += [(t["page"], "pages/theme.html", t["title"], {"theme": t}) for t in views["themes"]]
+    pages += [(s["page"], "pages/source.html", s["display_title"],
+               {"source": s, "blocks": Deferred(partial(views["text_blocks"], s["id"]))}) for s in views["sources"]]
+    pages += [(t["page"], "pages/theme.html", t["title"],
+               {"theme": t, "quoted": Deferred(partial(views["passages"], t["sentences"]))}) for t in views["themes"]]
     # Always there, so links to it never come and go; says so when no previous build is known.
     pages.append((urls.CHANGES, "pages/changes.html", "Changes", {}))
     pages += link_pages(views)  # entities, quotes, timeline (generator/linkviews.py)
@@ -258,12 +264,16 @@ def _figure_row_renderer(env: jinja2.Environment):
 
 
 def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dict | None = None,
-                changes: dict | None = None) -> RenderedSite:
+                changes: dict | None = None, previous: PreviousPages | None = None,
+                briefing_digest: str | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
     function of the inputs. (``briefing.json`` itself is written by ``build.build_briefing``.)
 
     ``data`` is ``briefing.json`` as data, computed here when not given.
-    ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page."""
+    ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page.
+    ``previous`` holds the previous build's pages: a page made from the same inputs is taken from it
+    instead of rendered (generator/reuse.py); ``briefing_digest`` stands for everything the pages
+    that read site-wide views show (None: those pages are always rendered)."""
     env = make_environment(settings.templates_dir)
     data = briefing_data(briefing) if data is None else data
     views = build_views(briefing, data)
@@ -278,25 +288,43 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
             raise ValueError(f"two pages would be written to {path}; rename the theme or entity whose id makes it")
         seen.add(path)
 
-    def render_page(index: int) -> tuple[str, ...]:
-        path, template, title, extra = pages[index]
-        context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
-                       root=urls.relative("", path), url=lambda target: urls.relative(target, path),
-                       meta=page_meta(path, title, extra, site), **extra)
-        write_file(out_dir, path, env.get_template(template).render(context).encode("utf-8"))
-        return (path,)
+    render_code = render_fingerprint(settings.templates_dir)
+    reads_site_wide: dict[str, bool] = {}
 
-    def derived_files() -> tuple[str, ...]:
+    def render_page(index: int) -> tuple[tuple[str, str | None, str | None, bool], ...]:
+        path, template, title, extra = pages[index]
+        extra = resolved(extra)
+        if template not in reads_site_wide:
+            reads = template_reads(env, template)
+            reads_site_wide[template] = "*" in reads or not reads.isdisjoint(views)
+        site_wide = reads_site_wide[template]
+        inputs = None if site_wide and briefing_digest is None else page_digest(
+            render_code, path, template, title, site, extra, briefing_digest if site_wide else None)
+        content = previous.reuse(path, inputs, out_dir) if previous is not None else None
+        if content is None:
+            context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
+                           root=urls.relative("", path), url=lambda target: urls.relative(target, path),
+                           meta=page_meta(path, title, extra, site), **extra)
+            page = env.get_template(template).render(context).encode("utf-8")
+            write_file(out_dir, path, page)
+            return ((path, inputs, content_digest(page) if inputs is not None else None, False),)
+        return ((path, inputs, content, True),)
+
+    def derived_files() -> tuple[tuple[str, None, None, bool], ...]:
         """The files made from the views rather than rendered as pages; the paths written."""
         search = [SearchEntry(path, title, _search_text(views, path, extra)) for path, _, title, extra in pages if title]
         files = figure_downloads(views["figures"])  # figures/figures.csv and .json
         files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)
         files.update(feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html"))))  # feed, sitemap
-        return write_files(files, out_dir)
+        return tuple((path, None, None, False) for path in write_files(files, out_dir))
 
     # On every core: forked workers inherit the views and write what they render, the derived
     # files first so they run beside the pages, not after them. The files do not depend on it.
-    # Each task returns the paths it wrote.
+    # Each task returns, for each file it wrote: its path, the digests of its inputs and its bytes
+    # (None for files never reused), and whether it was reused from the previous build.
     work = [derived_files] + [partial(render_page, index) for index in range(len(pages))]
-    written = [path for paths in forked_map(lambda index: work[index](), len(work), settings.jobs) for path in paths]
-    return RenderedSite(root=out_dir, paths=tuple(sorted(written)))
+    written = [row for rows in forked_map(lambda index: work[index](), len(work), settings.jobs) for row in rows]
+    return RenderedSite(root=out_dir, paths=tuple(sorted(path for path, _, _, _ in written)),
+                        pages={path: PageRecord(inputs, content)
+                               for path, inputs, content, _ in written if inputs is not None},
+                        reused=sum(1 for *_, reused in written if reused))

@@ -1,0 +1,165 @@
+"""Pages reused from the previous build when nothing they show has changed (issue 8).
+
+Adding one source changes a few dozen pages of a thousand-source site; the others come out
+byte-identical, yet rendering them was most of a rebuild. So every page gets a digest of what it
+is made from, and a page whose digest matches the previous build's is linked (or copied) from the
+previous ``site/`` instead of rendered again.
+
+What a page is made from:
+
+- the render code: the generator's files and every file in ``templates/``;
+- the page itself: its path, template, title, the site settings and its own view (``extra``,
+  e.g. a source page's source view and text blocks), serialised as JSON;
+- for a template that reads any site-wide view (``views[...]``: the home page, the indexes, the
+  figures page) the digest of the whole briefing instead, since those pages show every source.
+
+Which site-wide views a template reads is found statically (``jinja2.meta``) over the template and
+every template it includes or extends; a template Jinja cannot resolve statically counts as
+reading everything. A page is only reused when the previous file's bytes still hash to what the
+previous build recorded, so a hand-edited or half-copied ``site/`` is rendered again, never trusted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from .cache import generator_fingerprint
+from .output import safe_relative
+
+EVERYTHING = frozenset({"*"})  # what a template reads when Jinja cannot tell statically
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """What the previous build recorded of one page: the digest of its inputs and of its bytes."""
+
+    inputs: str
+    content: str
+
+
+def template_reads(env: jinja2.Environment, name: str) -> frozenset[str]:
+    """Every undeclared name ``name`` and the templates it includes, imports or extends read."""
+    return _template_reads(env, name, frozenset())
+
+
+def _template_reads(env: jinja2.Environment, name: str, seen: frozenset[str]) -> frozenset[str]:
+    if name in seen:
+        return frozenset()
+    source, _, _ = env.loader.get_source(env, name)
+    ast = env.parse(source)
+    names = set(jinja2.meta.find_undeclared_variables(ast))
+    for referenced in jinja2.meta.find_referenced_templates(ast):
+        if referenced is None:  # a template chosen at render time: could read anything
+            return EVERYTHING
+        names |= _template_reads(env, referenced, seen | {name})
+    return frozenset(names)
+
+
+def templates_fingerprint(templates_dir: Path) -> str:
+    """A hash of every file under ``templates_dir`` (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def render_fingerprint(templates_dir: Path) -> str:
+    """The code that turns views into pages: the generator's own files and the templates."""
+    return hashlib.sha256(f"{generator_fingerprint()}\0{templates_fingerprint(templates_dir)}".encode()).hexdigest()
+
+
+class NotDigestable(TypeError):
+    """A view holding something with no stable text form (a function, an object without a dataclass repr)."""
+
+
+def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return repr(value)  # dataclass reprs list every field, in order: stable across builds
+    raise NotDigestable(type(value).__name__)
+
+
+def page_digest(render_code: str, path: str, template: str, title: str, site: dict, extra: dict,
+                briefing_digest: str | None) -> str | None:
+    """The digest of everything one page is made from; None when it cannot be known (never reused).
+
+    ``briefing_digest`` is given for pages whose template reads site-wide views, else None."""
+    try:
+        own = json.dumps([path, template, title, site, extra], ensure_ascii=False, default=_plain)
+    except (TypeError, ValueError):  # NotDigestable, or keys JSON cannot hold
+        return None
+    digest = hashlib.sha256(render_code.encode())
+    digest.update(b"\0" + (briefing_digest or "").encode() + b"\0")
+    digest.update(own.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def briefing_digest(data_text: str, changes: dict | None, inputs: str) -> str | None:
+    """Stands for everything pages that read site-wide views can show: ``briefing.json``, the
+    Changes page's diff and the digest of every source's cache key; None if the inputs are unknown."""
+    if not inputs:
+        return None
+    digest = hashlib.sha256(inputs.encode() + b"\0" + data_text.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(json.dumps(changes, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def content_digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreviousPages:
+    """The previous build's pages: its site folder and what it recorded of each page."""
+
+    site_dir: Path
+    records: dict[str, PageRecord]
+
+    def reuse(self, path: str, inputs: str | None, out_dir: Path) -> str | None:
+        """Put the previous build's ``path`` into ``out_dir`` if it was made from the same inputs and is
+        still intact; the content digest when it was reused, None when the page must be rendered."""
+        record = self.records.get(path)
+        if inputs is None or record is None or record.inputs != inputs:
+            return None
+        rel = safe_relative(path)
+        old = self.site_dir / rel
+        try:
+            if old.is_symlink() or content_digest(old.read_bytes()) != record.content:
+                return None
+            new = out_dir / rel
+            new.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(old, new)  # the old site is removed after the swap; the file lives on here
+            except OSError:
+                shutil.copyfile(old, new)  # another file system, or links not allowed
+        except OSError:
+            return None
+        return record.content
+
+
+def records_to_data(records: dict[str, PageRecord]) -> dict:
+    return {path: [r.inputs, r.content] for path, r in sorted(records.items())}
+
+
+def records_from_data(data: object) -> dict[str, PageRecord]:
+    """The recorded pages, or none at all if the data is not exactly what ``records_to_data`` writes."""
+    if not isinstance(data, dict):
+        return {}
+    records = {}
+    for path, value in data.items():
+        if not (isinstance(path, str) and isinstance(value, list) and len(value) == 2
+                and all(isinstance(v, str) for v in value)):
+            return {}
+        records[path] = PageRecord(*value)
+    return records

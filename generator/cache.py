@@ -104,10 +104,10 @@ def _reader(cls: Any) -> Callable[[Any], Any]:
     origin = typing.get_origin(cls)
     if dataclasses.is_dataclass(cls):
         hints = typing.get_type_hints(cls, vars(models))
-        fields = [(f.name, _reader(hints[f.name]),
+        fields = [(f.name, _reader(hints[f.name]), _exact_types(hints[f.name]),
                    f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
                   for f in dataclasses.fields(cls)]
-        names = {name for name, _, _ in fields}
+        names = {name for name, _, _, _ in fields}
 
         def read_record(data: Any) -> Any:
             if not isinstance(data, dict):
@@ -115,9 +115,15 @@ def _reader(cls: Any) -> Callable[[Any], Any]:
             if not names.issuperset(data):
                 raise CacheError(f"{cls.__name__}: unknown fields {sorted(set(data) - names)}")
             kwargs = {}
-            for name, read, required in fields:
+            for name, read, exact, required in fields:
                 if name in data:
-                    kwargs[name] = read(data[name])
+                    value = data[name]
+                    if exact is None:
+                        kwargs[name] = read(value)
+                    elif type(value) in exact:  # plain fields checked here: most of a record (issue 8)
+                        kwargs[name] = value
+                    else:
+                        raise CacheError(f"{cls.__name__}.{name}: expected {hints[name]}")
                 elif required:
                     raise CacheError(f"{cls.__name__}: missing field {name}")
             return cls(**kwargs)
@@ -139,12 +145,16 @@ def _reader(cls: Any) -> Callable[[Any], Any]:
     if origin is tuple:
         args = typing.get_args(cls)
         if len(args) == 2 and args[1] is Ellipsis:
-            read_item = _reader(args[0])
+            read_item, exact = _reader(args[0]), _exact_types(args[0])
 
             def read_tuple(data: Any) -> tuple:
                 if not isinstance(data, list):
                     raise CacheError("expected a list")
-                return tuple(read_item(item) for item in data)
+                if exact is None:
+                    return tuple(read_item(item) for item in data)
+                if not all(type(item) in exact for item in data):
+                    raise CacheError(f"expected a list of {args[0]}")
+                return tuple(data)
             return read_tuple
         readers = [_reader(a) for a in args]
 
@@ -169,6 +179,18 @@ def _reader(cls: Any) -> Callable[[Any], Any]:
     if cls is Any:
         return lambda data: data
     raise CacheError(f"unsupported type {cls!r}")
+
+
+_PLAIN = {str: str, int: int, bool: bool, type(None): type(None)}  # JSON gives exactly these types
+
+
+def _exact_types(cls: Any) -> frozenset[type] | None:
+    """The exact types JSON data of type ``cls`` may have, when a check of ``type(value)`` is the
+    whole conversion (str, int, bool, None and unions of them); None for anything else."""
+    options = typing.get_args(cls) if typing.get_origin(cls) in (typing.Union, types.UnionType) else (cls,)
+    if all(option in _PLAIN for option in options):
+        return frozenset(options)
+    return None
 
 
 def _check(test: Callable[[Any], bool], message: str) -> Callable[[Any], Any]:

@@ -27,7 +27,6 @@ import os
 import pickle
 import shutil
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -74,9 +73,9 @@ def templates_fingerprint(templates_dir: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=4)
 def render_fingerprint(templates_dir: Path) -> str:
-    """The code that turns views into pages: the generator's own files and the templates."""
+    """The code that turns views into pages: the generator's own files and the templates (read
+    again on every build: under ``mkdocs serve`` one process builds many times)."""
     return hashlib.sha256(f"{generator_fingerprint()}\0{templates_fingerprint(templates_dir)}".encode()).hexdigest()
 
 

@@ -1,0 +1,121 @@
+"""Pages reused from the previous build: only when their inputs and bytes are unchanged, and the site
+is always byte-identical to one rendered in full (generator/reuse.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from conftest import build_in_process, make_project
+from generator.models import Figure
+from generator.reuse import (EVERYTHING, PageRecord, page_digest, records_from_data, records_to_data,
+                             template_reads)
+
+NEW_SOURCE = "---\ntitle: Tulips by the river\n---\nGardeners planted tulips along the river path this spring.\n"
+PAGES_RECORD = Path(".briefing-cache") / "pages-1.json"
+
+
+def _inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+
+
+def _contents(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _source_pages(inodes: dict[str, int]) -> set[str]:
+    return {p for p in inodes if p.startswith("sources/") and p != "sources/index.html"}
+
+
+def _full_render(project: Path) -> dict[str, bytes]:
+    """The same build with nothing to reuse (the cache and its Changes history kept)."""
+    (project / PAGES_RECORD).unlink()
+    assert build_in_process(project) in (0, 1)
+    return _contents(project / "site")
+
+
+def test_a_rebuild_reuses_every_page_and_adding_a_source_only_renders_what_changed(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    first = _inodes(project / "site")
+    assert build_in_process(project) in (0, 1)
+    again = _inodes(project / "site")
+    assert {p for p in first if again.get(p) == first[p]} >= _source_pages(first)  # linked, not rendered
+
+    (project / "seeds" / "tulips.md").write_text(NEW_SOURCE, "utf-8")
+    assert build_in_process(project) in (0, 1)
+    after = _inodes(project / "site")
+    assert "sources/tulips.html" in after
+    assert all(after[p] == again[p] for p in _source_pages(again))  # no sample source page changed
+    assert after["index.html"] != again["index.html"]  # the home page lists every source: rendered
+    incremental = _contents(project / "site")
+    assert _full_render(project) == incremental
+
+
+def test_a_page_edited_by_hand_in_site_is_rendered_again(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    site = project / "site"
+    page = sorted(_source_pages(_inodes(site)))[0]
+    good = (site / page).read_bytes()
+    with open(site / page, "r+b") as handle:  # in place: the same file, other bytes
+        handle.write(b"<!-- tampered -->")
+    assert build_in_process(project) in (0, 1)
+    assert (site / page).read_bytes() == good
+
+
+def test_a_template_edit_renders_the_pages_again(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    template = project / "templates" / "pages" / "source.html"
+    template.write_text(template.read_text("utf-8").replace("<h2 id=\"text-h\">Text</h2>",
+                                                            "<h2 id=\"text-h\">Full text</h2>"), "utf-8")
+    assert build_in_process(project) in (0, 1)
+    site = project / "site"
+    for page in _source_pages(_inodes(site)):
+        assert b">Full text</h2>" in (site / page).read_bytes()
+
+
+def test_a_site_removed_or_copied_elsewhere_is_rebuilt_in_full(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    expected = _contents(project / "site")
+    shutil.rmtree(project / "site")
+    assert build_in_process(project) in (0, 1)
+    assert _contents(project / "site") == expected
+
+
+def test_template_reads_follow_includes_and_give_up_on_dynamic_ones():
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "base.html": "{{ site.title }}{% block body %}{% endblock %}",
+        "page.html": "{% extends 'base.html' %}{% block body %}{% include 'part.html' %}{{ own.x }}{% endblock %}",
+        "part.html": "{% for s in sources %}{{ s }}{% endfor %}",
+        "dynamic.html": "{% include chosen %}",
+    }))
+    assert template_reads(env, "page.html") == {"site", "own", "sources"}
+    assert template_reads(env, "dynamic.html") == EVERYTHING
+
+
+def test_page_digest_is_by_value_and_refuses_what_it_cannot_write():
+    figure = Figure(id="f-1", source="a", sentence="s-1", text="5%", start=0, value=5.0, unit="%")
+    shared = "a string"
+    one = {"rows": [{"text": shared, "other": shared}], "figure": figure}
+    two = {"rows": [{"text": "a " + "string", "other": "a string"}], "figure": Figure(**vars_of(figure))}
+    digest = page_digest("code", "p.html", "t.html", "T", {}, one, None)
+    assert digest is not None and digest == page_digest("code", "p.html", "t.html", "T", {}, two, None)
+    assert digest != page_digest("code", "p.html", "t.html", "T", {}, one, "briefing")
+    assert digest != page_digest("other code", "p.html", "t.html", "T", {}, one, None)
+    assert page_digest("code", "p.html", "t.html", "T", {}, {"f": lambda: 1}, None) is None
+
+
+def vars_of(figure: Figure) -> dict:
+    return {name: getattr(figure, name) for name in figure.__dataclass_fields__}
+
+
+def test_page_records_round_trip_and_odd_data_is_ignored():
+    records = {"a.html": PageRecord("1" * 64, "2" * 64)}
+    assert records_from_data(records_to_data(records)) == records
+    for odd in (None, [], {"a.html": "x"}, {"a.html": ["x"]}, {"a.html": [1, 2]}, {1: ["x", "y"]}):
+        assert records_from_data(odd) == {}

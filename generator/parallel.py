@@ -22,6 +22,7 @@ T = TypeVar("T")
 
 MIN_SOURCES_PER_WORKER = 32  # below this, forking and pickling cost more than they save
 CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not leave a core idle
+FORKED_CHUNKS_PER_WORKER = 1000  # pages differ a thousandfold in cost: one task at a time keeps the cores even
 
 
 def available_cores() -> int:
@@ -81,7 +82,7 @@ def forked_map(task: Callable[[int], T], count: int, jobs: int = 0) -> list[T]:
     context = _context()
     if workers == 1 or context.get_start_method() != "fork":
         return [task(i) for i in range(count)]
-    size = -(-count // (workers * CHUNKS_PER_WORKER))
+    size = -(-count // (workers * FORKED_CHUNKS_PER_WORKER))
     _TASK = task
     # Objects that exist before the fork are left out of the workers' garbage collections:
     # a collection touches every object it scans, which would copy the parent's whole heap

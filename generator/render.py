@@ -310,19 +310,29 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
             return ((path, inputs, content_digest(page) if inputs is not None else None, False),)
         return ((path, inputs, content, True),)
 
-    def derived_files() -> tuple[tuple[str, None, None, bool], ...]:
-        """The files made from the views rather than rendered as pages; the paths written."""
+    def search_files() -> dict[str, bytes]:
         search = [SearchEntry(path, title, _search_text(views, path, extra)) for path, _, title, extra in pages if title]
+        return search_index_files(search, views["figures"])  # search/ (generator/search.py)
+
+    def other_files() -> dict[str, bytes]:
         files = figure_downloads(views["figures"])  # figures/figures.csv and .json
-        files.update(search_index_files(search, views["figures"]))  # search/ (generator/search.py)
         files.update(feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html"))))  # feed, sitemap
-        return tuple((path, None, None, False) for path in write_files(files, out_dir))
+        return files
+
+    def derived(make_files) -> tuple[tuple[str, None, None, bool], ...]:
+        """Files made from the views rather than rendered as pages (always made anew)."""
+        return tuple((path, None, None, False) for path in write_files(make_files(), out_dir))
 
     # On every core: forked workers inherit the views and write what they render, the derived
-    # files first so they run beside the pages, not after them. The files do not depend on it.
-    # Each task returns, for each file it wrote: its path, the digests of its inputs and its bytes
-    # (None for files never reused), and whether it was reused from the previous build.
-    work = [derived_files] + [partial(render_page, index) for index in range(len(pages))]
+    # files first so they run beside the pages, not after them (the search index is the longest
+    # task). The files do not depend on it. Each task returns, for each file it wrote: its path,
+    # the digests of its inputs and its bytes (None for files never reused), and whether it was
+    # reused from the previous build.
+    work = [partial(derived, search_files), partial(derived, other_files)]
+    # Source pages last: they are many and small (and mostly reused), so they even out the cores
+    # after the few large pages (figures, themes, entities) have been handed out.
+    work += [partial(render_page, index) for index in sorted(range(len(pages)),
+                                                             key=lambda i: pages[i][1] == "pages/source.html")]
     written = [row for rows in forked_map(lambda index: work[index](), len(work), settings.jobs) for row in rows]
     return RenderedSite(root=out_dir, paths=tuple(sorted(path for path, _, _, _ in written)),
                         pages={path: PageRecord(inputs, content)

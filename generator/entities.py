@@ -178,11 +178,13 @@ def gazetteer_spans(text: str, gazetteer: tuple[EntityDef, ...]) -> list[tuple[i
 
 def looks_like_heading(text: str) -> bool:
     """Title Case lines ("Market Expansion & Global Reach") are headings, not running text."""
+    if text.rstrip().endswith((".", "?", "!")):
+        return False  # checked first: most sentences end so, and tokenising them was a fifth of the map
     words = [t for t in tokens(text) if t.word[:1].isalpha()]
     content = [t for t in words if t.lower not in STOPWORDS]
     if len(words) < 2 or len(content) < 2:
         return False
-    return sum(1 for t in content if t.capitalised) / len(content) >= 0.75 and not text.rstrip().endswith((".", "?", "!"))
+    return sum(1 for t in content if t.capitalised) / len(content) >= 0.75
 
 
 def _runs(text: str, toks: list[Token]) -> list[list[Token]]:

@@ -8,7 +8,7 @@ phrase in front of a name ("Meta CTO", "UC Berkeley AI policy researcher").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9&.\-'’]*")
 _ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){2,}$")
@@ -59,8 +59,9 @@ APOSTROPHES = "'’"
 WINDOW = 160  # characters looked at before a name for its role or its first words
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of a sentence (a named tuple: tens of them are made per sentence, issue 8)."""
+
     start: int
     end: int
     word: str  # without a trailing full stop or possessive

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from .models import Document, Phrase, ThemeDef, ThemeMatch
+from .names import GENERIC, STOPWORDS
 
 
 @lru_cache(maxsize=4096)
@@ -99,17 +100,23 @@ def _noun_like(word: str) -> bool:
     return not (word.endswith(("ous", "ive", "ful", "able", "ible")) or word in _ARY_ADJECTIVES)
 
 
+_PIECE = re.compile(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]+")
+
+
+def _breaks_phrase(word: str) -> bool:
+    lower = word.lower()
+    return lower.replace("’", "'") in STOPWORDS or lower in _BREAKERS or (lower.endswith("ly") and len(word) > 4)
+
+
 def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
     """(variant key, surface form) for every noun-phrase-like n-gram: runs of content words,
     hyphenated words split so "Open-Source" and "open source" share one key."""
-    from .names import GENERIC, STOPWORDS
     runs: list[list[str]] = []
     current: list[str] = []
-    for match in re.finditer(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]+", text):
+    for match in _PIECE.finditer(text):
         piece = match.group()
         words = [w for w in piece.split("-") if w] if piece[0].isalpha() else []
-        if not words or any(w.lower().replace("’", "'") in STOPWORDS or w.lower() in _BREAKERS
-                            or (w.lower().endswith("ly") and len(w) > 4) for w in words):
+        if not words or any(_breaks_phrase(w) for w in words):
             if current:
                 runs.append(current)
             current = []
@@ -119,16 +126,19 @@ def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
         runs.append(current)
     found = []
     for run in runs:
+        # Each word's stem and tests once, not once per n-gram it is part of (issue 8).
+        stems = [_stem(w) for w in run]
+        dull = [w.lower() in GENERIC or stem in _VAGUE for w, stem in zip(run, stems)]
+        ends_noun = [_noun_like(w) for w in run]
         for n in range(1, max_words + 1):
             for i in range(len(run) - n + 1):
-                gram = run[i:i + n]
-                if all(w.lower() in GENERIC or _stem(w) in _VAGUE for w in gram):
+                if all(dull[i:i + n]):
                     continue
-                if n == 1 and (len(gram[0]) < 5 or gram[0].lower().endswith(("ing", "ive", "ous", "ful", "able", "ible"))):
+                if n == 1 and (len(run[i]) < 5 or run[i].lower().endswith(("ing", "ive", "ous", "ful", "able", "ible"))):
                     continue  # short words and adjective/verb forms are not themes on their own
-                if not _noun_like(gram[-1]):
+                if not ends_noun[i + n - 1]:
                     continue  # a noun phrase ends in a noun: not "ferry moved", not "proprietary"
-                found.append((" ".join(_stem(w) for w in gram), " ".join(gram)))
+                found.append((" ".join(stems[i:i + n]), " ".join(run[i:i + n])))
     return found
 
 

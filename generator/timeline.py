@@ -41,12 +41,19 @@ def _month_name_is_word(match: re.Match) -> bool:
     return not match.group("month")[0].isupper()
 
 
+_WITHOUT_DIGITS = ("in-month", "relative")  # the only kinds of date written without a digit
+_DIGIT = re.compile(r"\d")
+
+
 def dates_in(text: str, source_date: str | None) -> list[tuple[str, str, str]]:
     """(date, end, as written) for every date in a sentence, outermost first, no overlaps."""
     source_year = int(source_date[:4]) if source_date and source_date[:4].isdigit() else None
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, str, str, str]] = []
+    digits = _DIGIT.search(text) is not None
     for kind, pattern in PATTERNS:
+        if not digits and kind not in _WITHOUT_DIGITS:
+            continue  # every other pattern needs a day or a year: most sentences skip them (issue 8)
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -22,7 +23,6 @@ T = TypeVar("T")
 
 MIN_SOURCES_PER_WORKER = 32  # below this, forking and pickling cost more than they save
 CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not leave a core idle
-FORKED_CHUNKS_PER_WORKER = 1000  # pages differ a thousandfold in cost: one task at a time keeps the cores even
 
 
 def available_cores() -> int:
@@ -63,35 +63,87 @@ def parallel_map(function: Callable[[Path, Settings], T], paths: list[Path], set
         return [outcome for future in futures for outcome in future.result()]
 
 
-_TASK: Callable[[int], object] | None = None  # what forked workers of ``forked_map`` run
-
-
-def _run_indices(start: int, stop: int) -> list:
-    assert _TASK is not None
-    return [_TASK(i) for i in range(start, stop)]
-
-
 def forked_map(task: Callable[[int], T], count: int, jobs: int = 0) -> list[T]:
-    """``[task(i) for i in range(count)]`` on forked workers, in order.
+    """``[task(i) for i in range(count)]`` on this process and forked children, in order.
 
-    The workers inherit ``task`` and everything it refers to (all the views of a site) instead of
+    The children inherit ``task`` and everything it refers to (all the views of a site) instead of
     receiving them pickled, so this only runs in parallel where processes can fork; elsewhere
-    (another OS, or threads running, as under ``mkdocs serve``) it runs serially."""
-    global _TASK
+    (another OS, or threads running, as under ``mkdocs serve``) it runs serially.
+
+    This process works too, so one process fewer copies the heap: a child copies every page of
+    memory it touches (reference counts are written on every read), and the parent touching its
+    own objects copies nothing. Tasks are taken one at a time from a shared counter, so the
+    processes finish together however unequal the tasks are."""
     workers = worker_count(jobs, count)
-    context = _context()
-    if workers == 1 or context.get_start_method() != "fork":
+    if workers == 1 or _context().get_start_method() != "fork":
         return [task(i) for i in range(count)]
-    size = -(-count // (workers * FORKED_CHUNKS_PER_WORKER))
-    _TASK = task
-    # Objects that exist before the fork are left out of the workers' garbage collections:
+    next_task = multiprocessing.get_context("fork").Value("q", 0)
+    parent = os.getpid()
+
+    def run() -> dict[int, T]:
+        done: dict[int, T] = {}
+        while True:
+            with next_task.get_lock():
+                index = next_task.value
+                next_task.value = index + 1
+            if index >= count or os.getppid() != parent and os.getpid() != parent:
+                return done  # all handed out (or the parent is gone: stop writing into its site)
+            done[index] = task(index)
+
+    # Objects that exist before the fork are left out of the children's garbage collections:
     # a collection touches every object it scans, which would copy the parent's whole heap
-    # into each worker, page by page (the remedy the gc module documents for forking servers).
+    # into each child, page by page (the remedy the gc module documents for forking servers).
     gc.freeze()
+    children: list[tuple[int, int]] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_run_indices, start, min(start + size, count)) for start in range(0, count, size)]
-            return [outcome for future in futures for outcome in future.result()]
+        for _ in range(workers - 1):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: run tasks, send back what they returned (or what they raised)
+                os.close(read_end)
+                _child_main(run, write_end)
+            os.close(write_end)
+            children.append((pid, read_end))
+        results = run()
+    except BaseException:
+        with next_task.get_lock():
+            next_task.value = count  # the children stop after the task they are on
+        raise
     finally:
+        outcomes = [_collect(pid, read_end) for pid, read_end in children]
         gc.unfreeze()
-        _TASK = None
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        results.update(outcome)
+    return [results[i] for i in range(count)]
+
+
+def _child_main(run: Callable[[], dict], write_end: int) -> None:
+    """A forked child's whole life: never returns, never runs the parent's exit handlers."""
+    code = 0
+    try:
+        try:
+            payload = pickle.dumps(run())
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            code = 1
+            try:
+                payload = pickle.dumps(exc)
+            except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+                payload = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+    finally:
+        os._exit(code)
+
+
+def _collect(pid: int, read_end: int) -> dict | BaseException:
+    """What a child sent (its results, or the exception it met), once it has exited."""
+    with os.fdopen(read_end, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        outcome = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a child killed half-way sent nothing whole
+        return RuntimeError(f"a render worker ended without its results (status {status})")
+    return outcome

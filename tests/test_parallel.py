@@ -4,7 +4,9 @@ generator is deterministic for a seed (issue 8). Not timed: timing lives in benc
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
+import time
 from pathlib import Path
 
 from conftest import ROOT, make_project
@@ -70,7 +72,38 @@ def test_forked_map_keeps_order_and_sees_what_the_task_refers_to(monkeypatch):
     big = {i: f"page {i}" for i in range(200)}  # inherited by the forked workers, never pickled
     assert parallel.forked_map(lambda i: big[i], 200, jobs=2) == [big[i] for i in range(200)]
     assert parallel.forked_map(lambda i: i * i, 5, jobs=2) == [0, 1, 4, 9, 16]  # too small: serial
-    assert parallel._TASK is None
+
+
+def test_forked_map_shares_the_work_between_this_process_and_a_child(monkeypatch):
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+
+    def task(i: int) -> int:
+        time.sleep(0.002)
+        return os.getpid()
+
+    pids = parallel.forked_map(task, 200, jobs=2)
+    assert len(set(pids)) == 2 and os.getpid() in pids
+
+
+def test_forked_map_raises_what_failed_in_the_child_or_in_this_process(monkeypatch):
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    parent = os.getpid()
+
+    def fails_in(where: str):
+        def task(i: int) -> int:
+            time.sleep(0.002)
+            if i > 20 and (os.getpid() == parent) == (where == "parent"):
+                raise ValueError(f"failed in the {where}")
+            return i
+        return task
+
+    for where in ("child", "parent"):
+        try:
+            parallel.forked_map(fails_in(where), 200, jobs=2)
+        except ValueError as exc:
+            assert str(exc) == f"failed in the {where}"
+        else:
+            raise AssertionError(f"the error in the {where} was lost")
 
 
 def test_forked_map_passes_on_a_workers_exception(monkeypatch):

@@ -394,10 +394,10 @@ def entity_records(briefing, figure_rows: list[dict], quote_rows: list[dict], se
             if not mention.entity or mention.entity not in defs:
                 continue
             direct_in.setdefault((mention.source, mention.sentence), set()).add(mention.entity)
-            for owner in ancestors(mention.entity, parents):
-                mentions.setdefault(owner, []).append({
-                    "entity": mention.entity, "source": mention.source, "sentence": mention.sentence,
-                    "text": mention.text, "page": urls.sentence_link(mention.source, mention.sentence)})
+            row = {"entity": mention.entity, "source": mention.source, "sentence": mention.sentence,
+                   "text": mention.text, "page": urls.sentence_link(mention.source, mention.sentence)}
+            for owner in ancestors(mention.entity, parents):  # one row, listed by the entity and its ancestors
+                mentions.setdefault(owner, []).append(row)
                 sentences_of.setdefault(owner, set()).add((mention.source, mention.sentence))
     # Figures by sentence and quotes by entity (and its ancestors), once: not a scan per entity.
     figures_in: dict[tuple[str, str], list[int]] = {}

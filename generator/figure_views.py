@@ -116,12 +116,15 @@ def add_cross_references(rows: list[dict], groups: list[dict]) -> None:
     for row in rows:
         row.setdefault("cross", None)
     for group in groups:
+        # Each member's entry made once and shared by the other members' lists: a group of k
+        # figures holds k entries, not k * (k - 1) (issue 8).
+        entries = {o: {"text": by_id[o]["text"], "source_title": by_id[o]["source_title"], "page": by_id[o]["page"]}
+                   for o in group["figures"] if o in by_id}
         for fid in group["figures"]:
             if fid not in by_id:
                 continue
-            others = [by_id[o] for o in group["figures"] if o != fid and o in by_id]
-            by_id[fid]["cross"] = {"kind": group["kind"], "group": group["id"], "others": [
-                {"text": o["text"], "source_title": o["source_title"], "page": o["page"]} for o in others]}
+            by_id[fid]["cross"] = {"kind": group["kind"], "group": group["id"],
+                                   "others": [entries[o] for o in group["figures"] if o != fid and o in by_id]}
 
 
 def figure_views(rows: list[dict], groups: list[dict], theme_titles: dict[str, str]) -> dict:

@@ -20,12 +20,22 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
     theme_titles = {t["id"]: t["title"] for t in data["themes"]}
     entity_by_id = {e["id"]: e for e in data["entities"]}
 
+    refs: dict[tuple[str, str], dict] = {}  # one dict per entity and theme, shared like source_ref's
+
     def entity_ref(entity_id: str) -> dict:
-        entity = entity_by_id[entity_id]
-        return {"id": entity_id, "name": entity["name"], "kind": entity["kind"], "page": entity["page"]}
+        ref = refs.get(("entity", entity_id))
+        if ref is None:
+            entity = entity_by_id[entity_id]
+            ref = refs["entity", entity_id] = {"id": entity_id, "name": entity["name"], "kind": entity["kind"],
+                                               "page": entity["page"]}
+        return ref
 
     def theme_ref(theme_id: str) -> dict:
-        return {"id": theme_id, "title": theme_titles[theme_id], "page": urls.theme_page(theme_id)}
+        ref = refs.get(("theme", theme_id))
+        if ref is None:
+            ref = refs["theme", theme_id] = {"id": theme_id, "title": theme_titles[theme_id],
+                                             "page": urls.theme_page(theme_id)}
+        return ref
 
     quotes = []
     for quote in data["quotes"]:

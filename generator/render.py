@@ -131,10 +131,17 @@ def build_views(briefing: Briefing, data: dict) -> dict:
     sentence_text = {(d.id, s.id): s.text for d in briefing.documents for s in d.sentences}
     theme_titles = {t.id: t.title for t in briefing.themes}
 
+    refs: dict[str, dict] = {}
+
     def source_ref(source_id: str) -> dict:
-        doc = documents[source_id]
-        return {"id": doc.id, "title": display_title(doc), "date": doc.date,
-                "publisher": doc.publisher, "page": urls.source_page(doc.id)}
+        """One dict per source, shared by every view that links to it (tens of thousands of links
+        at a thousand sources: issue 8); views never change what they are given."""
+        ref = refs.get(source_id)
+        if ref is None:
+            doc = documents[source_id]
+            ref = refs[source_id] = {"id": doc.id, "title": display_title(doc), "date": doc.date,
+                                     "publisher": doc.publisher, "page": urls.source_page(doc.id)}
+        return ref
 
     figure_rows = []
     for row in data["figures"]:

@@ -18,6 +18,7 @@ The annotated evaluation set in ``bench/figures_eval.jsonl`` measures it (``pyth
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 
 from .models import Document, Figure
@@ -378,6 +379,8 @@ def _candidates(text: str) -> list[dict]:
         factor = _SCALES.get(scale, 1.0)
         value = number * factor
         high = _parse_number(match.group("number2")) * factor if match.group("number2") else None
+        if not math.isfinite(value) or (high is not None and not math.isfinite(high)):
+            continue  # a run of hundreds of digits: too large for any number, not a figure anyone states
         counted = None
         if match.group("percent"):
             unit = "percent"

@@ -31,3 +31,10 @@ def test_figure_text_is_a_substring_of_its_sentence():
     text = "Revenue rose about 30% to $10 billion, with over 3 million users."
     for figure in figures_of(text):
         assert text[figure.start:figure.start + len(figure.text)] == figure.text
+
+
+def test_a_number_too_large_for_a_float_is_not_a_figure():
+    from generator.figures import _candidates
+
+    found = _candidates("They counted " + "9" * 400 + " grains and 12 jars.")  # 400 digits: infinite as a float
+    assert [c["value"] for c in found] == [12.0]

@@ -5,8 +5,8 @@
 
 For the corpus it builds, in one Python process (imports already done, so the numbers are the
 build itself): a full build with an empty cache, a full build with ``--no-cache`` (samples only), a no-op
-rebuild, and a rebuild after adding one source (which processes only that source; the
-cross-source stages, rendering and MkDocs' writing of site/ still run in full). Each is run
+rebuild, and a rebuild after adding one source (which processes only that source and renders
+only the pages whose inputs changed; the cross-source stages still run in full). Each is run
 ``--repeat`` times on a fresh copy; the table shows the median and the range.
 """
 

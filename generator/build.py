@@ -126,7 +126,7 @@ def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None
     exported = write_files(export_files(data_text), out_dir)
     previous = None
     if cache is not None and previous_site is not None:
-        previous = PreviousPages(previous_site, records_from_data(cache.read_pages()))
+        previous = PreviousPages(previous_site, records_from_data(cache.read_pages(settings.preview)))
     digest = briefing_digest(data_text, changes, stats.inputs) if cache is not None else None
     del data_text  # tens of megabytes at thousands of sources: not held while the pages render
     site = render_site(briefing, settings, out_dir, data, changes=changes, previous=previous,

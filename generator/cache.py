@@ -306,18 +306,20 @@ class SourceCache:
 
     # --- the previous build's pages, for reusing unchanged ones (generator/reuse.py) -----
 
-    def _pages_file(self) -> Path:
-        return self.directory / f"pages-{FORMAT}.json"
+    def _pages_file(self, preview: bool) -> Path:
+        """Builds and ``mkdocs serve`` previews keep theirs apart: their pages differ (the preview's
+        live-reload script) and live in different folders."""
+        return self.directory / f"{'preview-' if preview else ''}pages-{FORMAT}.json"
 
-    def read_pages(self) -> object:
+    def read_pages(self, preview: bool = False) -> object:
         """What the last successful build recorded of its pages (plain data, checked by the reader)."""
         try:
-            return json.loads(self._pages_file().read_text("utf-8"))
+            return json.loads(self._pages_file(preview).read_text("utf-8"))
         except (OSError, ValueError):
             return None
 
-    def record_pages(self, data: object) -> None:
-        _write_atomic(self._pages_file(), json.dumps(data, sort_keys=True))
+    def record_pages(self, data: object, preview: bool = False) -> None:
+        _write_atomic(self._pages_file(preview), json.dumps(data, sort_keys=True))
 
 
 def _write_atomic(path: Path, text: str) -> None:

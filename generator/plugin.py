@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from mkdocs.config import base
@@ -75,6 +76,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self.settings: Settings | None = None
         self.result: BuildResult | None = None
         self.final_site_dir: str | None = None
+        self.previous_site: Path | None = None  # the last build's pages, for reuse (generator/reuse.py)
         self.cache: SourceCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -89,8 +91,20 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         if self.command != "serve":
             # Build beside site/ and swap it in only on success (see on_post_build).
             self.final_site_dir = config.site_dir
+            self.previous_site = Path(config.site_dir)
             config.site_dir = str(output.temp_site_dir(Path(config.site_dir)))
         return config
+
+    def on_pre_build(self, *, config) -> None:
+        # MkDocs empties a preview's folder before each rebuild: the last preview's pages are set
+        # aside first, so that the rebuild links the unchanged ones instead of rendering them.
+        if self.command == "serve" and self.config.cache:
+            site_dir = Path(config.site_dir)
+            self.previous_site = site_dir.with_name(site_dir.name + ".previous")
+            shutil.rmtree(self.previous_site, ignore_errors=True)
+            if site_dir.is_dir():
+                os.replace(site_dir, self.previous_site)
+                site_dir.mkdir()
 
     def on_files(self, files: Files, *, config) -> Files:
         assert self.settings is not None
@@ -98,8 +112,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         # Pages are written straight into site_dir (MkDocs cleaned it already); MkDocs is told of
         # each file by its path, so it neither holds nor copies them (its "write into site_dir" way).
         site_dir = Path(config.site_dir)
-        previous_site = Path(self.final_site_dir) if self.final_site_dir else None
-        self.result = build_briefing(self.settings, site_dir, self.cache, previous_site)
+        self.result = build_briefing(self.settings, site_dir, self.cache, self.previous_site)
         report(self.result, log)
         # Sources are never published as they are: drop every file MkDocs found in docs_dir.
         # With sitemap.xml no longer a static template, MkDocs would copy its template raw.
@@ -122,13 +135,21 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         assert self.result is not None
         if self.cache is not None:  # the Changes page of the next build diffs against it
             self.cache.record_build(self.result.site.read(urls.DATA).decode("utf-8"))
-            self.cache.record_pages(records_to_data(self.result.site.pages))  # for reuse (generator/reuse.py)
+            self.cache.record_pages(records_to_data(self.result.site.pages), self.settings.preview)
+        self._drop_set_aside()
         if self.final_site_dir:
             output.swap_in(Path(config.site_dir), Path(self.final_site_dir))
             config.site_dir = self.final_site_dir
             self.final_site_dir = None
 
+    def _drop_set_aside(self) -> None:
+        """The previous preview's pages, once a rebuild has taken what it reuses (serve only)."""
+        if self.command == "serve" and self.previous_site is not None:
+            shutil.rmtree(self.previous_site, ignore_errors=True)
+            self.previous_site = None
+
     def on_build_error(self, *, error: Exception) -> None:
+        self._drop_set_aside()
         if self.final_site_dir:
             output.remove_stale(Path(self.final_site_dir).resolve())
             self.final_site_dir = None

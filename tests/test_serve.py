@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -72,3 +73,5 @@ def test_new_source_and_template_edit_appear_without_restart(tmp_path):
             output, _ = server.communicate()
     assert not (project / "site").exists()  # serve builds into a temporary folder, never site/
     assert "1 sources processed, 1 from cache" in output  # the rebuild reused the unchanged source
+    # ...and the unchanged pages of the previous preview (set aside before MkDocs empties its folder)
+    assert re.search(r"1 from cache; [1-9]\d* pages from the previous build", output)

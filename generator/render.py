@@ -45,7 +45,6 @@ class RenderedSite:
     pages: dict[str, PageRecord] = field(default_factory=dict)  # what the next build may reuse
     reused: int = 0  # pages taken from the previous build instead of rendered
 
-
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
 
@@ -330,9 +329,9 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
         """Files made from the views rather than rendered as pages (always made anew)."""
         return tuple((path, None, None, False) for path in write_files(make_files(), out_dir))
 
-    # On every core: forked workers inherit the views and write what they render, the derived
-    # files first so they run beside the pages, not after them (the search index is the longest
-    # task). The files do not depend on it. Each task returns, for each file it wrote: its path,
+    # On every core: this process and forked children (which inherit the views) take tasks in turn
+    # and write what they render, the derived files first so they run beside the pages, not after
+    # them (the search index is the longest task). The files do not depend on who wrote what. Each task returns, for each file it wrote: its path,
     # the digests of its inputs and its bytes (None for files never reused), and whether it was
     # reused from the previous build.
     work = [partial(derived, search_files), partial(derived, other_files)]

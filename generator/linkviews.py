@@ -84,13 +84,15 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
         source["related_refs"] = [dict(r, title=source_ref(r["source"])["title"],
                                        theme_titles=[theme_titles[t] for t in r["themes"]])
                                   for r in source.get("related", []) if r["source"] in source_by_id]
+    mentioned_in = {entity["id"]: {(m["source"], m["sentence"]) for m in entity["mentions"]}
+                    for entity in data["entities"] if entity["kind"] != "place"}  # once, not once per theme
     for theme in themes:  # theme -> entities and quotes in the sentences that carry it
         carried = {(e["source"], e["sentence"]) for e in theme["sentences"]}
         named = {}
-        for entity in data["entities"]:
-            hits = {(m["source"], m["sentence"]) for m in entity["mentions"]} & carried
-            if hits and entity["kind"] != "place":
-                named[entity["id"]] = len(hits)
+        for entity_id, keys in mentioned_in.items():
+            hits = len(keys & carried)
+            if hits:
+                named[entity_id] = hits
         theme["entity_refs"] = [dict(entity_ref(e), count=n)
                                 for e, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))][:15]
         theme["quote_rows"] = [q for q in quotes if (q["source"], q["sentence"]) in carried]

@@ -136,7 +136,9 @@ class PreviousPages:
         rel = safe_relative(path)
         old = self.site_dir / rel
         try:
-            if old.is_symlink() or content_digest(old.read_bytes()) != record.content:
+            if old.is_symlink() or not old.resolve().is_relative_to(self.site_dir.resolve()):
+                return None  # only the previous site's own files, never one a link leads to
+            if content_digest(old.read_bytes()) != record.content:
                 return None
             new = out_dir / rel
             new.parent.mkdir(parents=True, exist_ok=True)

@@ -119,3 +119,16 @@ def test_page_records_round_trip_and_odd_data_is_ignored():
     assert records_from_data(records_to_data(records)) == records
     for odd in (None, [], {"a.html": "x"}, {"a.html": ["x"]}, {"a.html": [1, 2]}, {1: ["x", "y"]}):
         assert records_from_data(odd) == {}
+
+
+def test_a_page_behind_a_link_out_of_the_previous_site_is_not_reused(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    site = project / "site"
+    outside = tmp_path / "elsewhere"
+    shutil.move(str(site / "sources"), outside)  # same bytes, but reached through a link out of site/
+    (site / "sources").symlink_to(outside, target_is_directory=True)
+    assert build_in_process(project) in (0, 1)
+    assert not (site / "sources").is_symlink()
+    page = sorted(p for p in _source_pages(_inodes(site)))[0]
+    assert (site / page).stat().st_ino != (outside / Path(page).name).stat().st_ino  # rendered, not linked

@@ -181,7 +181,7 @@ def _reader(cls: Any) -> Callable[[Any], Any]:
     raise CacheError(f"unsupported type {cls!r}")
 
 
-_PLAIN = {str: str, int: int, bool: bool, type(None): type(None)}  # JSON gives exactly these types
+_PLAIN = frozenset({str, int, bool, type(None)})  # JSON gives exactly these types
 
 
 def _exact_types(cls: Any) -> frozenset[type] | None:

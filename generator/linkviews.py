@@ -5,7 +5,7 @@ takeaways). Plain dicts only; markup is in the templates. Called once from rende
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 from . import urls
 
@@ -20,22 +20,14 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
     theme_titles = {t["id"]: t["title"] for t in data["themes"]}
     entity_by_id = {e["id"]: e for e in data["entities"]}
 
-    refs: dict[tuple[str, str], dict] = {}  # one dict per entity and theme, shared like source_ref's
-
+    @cache  # one dict per entity, shared by every view that links to it, as source_ref's are
     def entity_ref(entity_id: str) -> dict:
-        ref = refs.get(("entity", entity_id))
-        if ref is None:
-            entity = entity_by_id[entity_id]
-            ref = refs["entity", entity_id] = {"id": entity_id, "name": entity["name"], "kind": entity["kind"],
-                                               "page": entity["page"]}
-        return ref
+        entity = entity_by_id[entity_id]
+        return {"id": entity_id, "name": entity["name"], "kind": entity["kind"], "page": entity["page"]}
 
+    @cache
     def theme_ref(theme_id: str) -> dict:
-        ref = refs.get(("theme", theme_id))
-        if ref is None:
-            ref = refs["theme", theme_id] = {"id": theme_id, "title": theme_titles[theme_id],
-                                             "page": urls.theme_page(theme_id)}
-        return ref
+        return {"id": theme_id, "title": theme_titles[theme_id], "page": urls.theme_page(theme_id)}
 
     quotes = []
     for quote in data["quotes"]:

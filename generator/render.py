@@ -7,7 +7,7 @@ templates, and every template is autoescaped, so source text is always data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import jinja2
@@ -130,17 +130,13 @@ def build_views(briefing: Briefing, data: dict) -> dict:
     sentence_text = {(d.id, s.id): s.text for d in briefing.documents for s in d.sentences}
     theme_titles = {t.id: t.title for t in briefing.themes}
 
-    refs: dict[str, dict] = {}
-
+    @cache
     def source_ref(source_id: str) -> dict:
         """One dict per source, shared by every view that links to it (tens of thousands of links
         at a thousand sources: issue 8); views never change what they are given."""
-        ref = refs.get(source_id)
-        if ref is None:
-            doc = documents[source_id]
-            ref = refs[source_id] = {"id": doc.id, "title": display_title(doc), "date": doc.date,
-                                     "publisher": doc.publisher, "page": urls.source_page(doc.id)}
-        return ref
+        doc = documents[source_id]
+        return {"id": doc.id, "title": display_title(doc), "date": doc.date,
+                "publisher": doc.publisher, "page": urls.source_page(doc.id)}
 
     figure_rows = []
     for row in data["figures"]:
@@ -331,9 +327,9 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dic
 
     # On every core: this process and forked children (which inherit the views) take tasks in turn
     # and write what they render, the derived files first so they run beside the pages, not after
-    # them (the search index is the longest task). The files do not depend on who wrote what. Each task returns, for each file it wrote: its path,
-    # the digests of its inputs and its bytes (None for files never reused), and whether it was
-    # reused from the previous build.
+    # them (the search index is the longest task). The files do not depend on who wrote what.
+    # Each task returns, for each file it wrote: its path, the digests of its inputs and its bytes
+    # (None for files never reused), and whether it was reused from the previous build.
     work = [partial(derived, search_files), partial(derived, other_files)]
     # Source pages last: they are many and small (and mostly reused), so they even out the cores
     # after the few large pages (figures, themes, entities) have been handed out.

@@ -127,6 +127,9 @@ class PreviousPages:
     site_dir: Path
     records: dict[str, PageRecord]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "site_dir", self.site_dir.resolve())  # once, not once per page
+
     def reuse(self, path: str, inputs: str | None, out_dir: Path) -> str | None:
         """Put the previous build's ``path`` into ``out_dir`` if it was made from the same inputs and is
         still intact; the content digest when it was reused, None when the page must be rendered."""
@@ -136,7 +139,7 @@ class PreviousPages:
         rel = safe_relative(path)
         old = self.site_dir / rel
         try:
-            if old.is_symlink() or not old.resolve().is_relative_to(self.site_dir.resolve()):
+            if old.is_symlink() or not old.resolve().is_relative_to(self.site_dir):
                 return None  # only the previous site's own files, never one a link leads to
             if content_digest(old.read_bytes()) != record.content:
                 return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 
 from .themes import rank_theme_candidates, uncategorised_problems
 from .models import Briefing, Figure, FigureGroup, Problem, SourceResult, ThemeDef
@@ -45,7 +46,9 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
     figures = tuple(f for r in unique for f in r.figures)
     return Briefing(
         title=title,
-        results=tuple(unique),
+        # Phrases are only counted here: the briefing does not carry them on to the pages (a tenth
+        # of what a build holds at thousands of sources: issue 8).
+        results=tuple(replace(r, phrases=()) for r in unique),
         themes=themes,
         figure_groups=group_figures(figures),
         problems=tuple(all_problems),

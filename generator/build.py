@@ -22,14 +22,15 @@ from .normalise import normalise
 from .parallel import parallel_map
 from .read import SourceError, discover, read_source
 from .guard import screen
-from .render import RenderedSite, render_site
+from .render import RenderedSite, build_views, render_site
 from .themes import assign_themes, document_phrases
 from .entities import candidate_problems, find_mentions
 from .quotes import find_quotes
 from .timeline import find_dates
 from .diff import diff_briefings
-from .export import briefing_data, export_files, to_json
-from .output import write_files
+from .export import briefing_data, json_chunks, schema_file
+from .output import write_chunks, write_files
+from . import urls
 from .reuse import PreviousPages, briefing_digest, records_from_data
 
 
@@ -38,7 +39,6 @@ class BuildResult:
     briefing: Briefing
     site: RenderedSite
     stats: CacheStats = field(default_factory=CacheStats)  # cache hits vs sources processed again
-    data: dict | None = None  # briefing.json as plain data
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -121,21 +121,25 @@ def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None
     stats = CacheStats()
     briefing = collect(settings, cache, stats)
     data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it
-    data_text = to_json(data)
-    changes = changes_since_last_build(cache, data, data_text)
-    exported = write_files(export_files(data_text), out_dir)
+    # briefing.json goes to disk as it is encoded (hundreds of megabytes of text at thousands of
+    # sources, never held whole); its digest says whether it changed since the last build.
+    data_digest = write_chunks(out_dir, urls.DATA, json_chunks(data))
+    exported = (urls.DATA, *write_files(schema_file(), out_dir))
+    changes = changes_since_last_build(cache, data, data_digest)
     previous = None
     if cache is not None and previous_site is not None:
         previous = PreviousPages(previous_site, records_from_data(cache.read_pages(settings.preview)))
-    digest = briefing_digest(data_text, changes, stats.inputs) if cache is not None else None
-    del data_text  # tens of megabytes at thousands of sources: not held while the pages render
-    site = render_site(briefing, settings, out_dir, data, changes=changes, previous=previous,
+    digest = briefing_digest(data_digest, changes, stats.inputs) if cache is not None else None
+    views = build_views(briefing, data)
+    del data  # the views copy what they show: briefing.json's data is not held while the pages render
+    site = render_site(briefing, settings, out_dir, views, changes=changes, previous=previous,
                        briefing_digest=digest)
     site = replace(site, paths=tuple(sorted((*site.paths, *exported))))
-    return BuildResult(briefing=briefing, site=site, stats=stats, data=data)
+    return BuildResult(briefing=briefing, site=site, stats=stats)
 
 
-def changes_since_last_build(cache: SourceCache | None, data: dict, data_text: str) -> dict | None:
-    """The Changes page's diff against the build the cache remembers; None without one."""
-    previous = cache.baseline_for(data_text) if cache is not None else None
+def changes_since_last_build(cache: SourceCache | None, data: dict, data_digest: str) -> dict | None:
+    """The Changes page's diff against the build the cache remembers; None without one.
+    ``data_digest`` is the SHA-256 of this build's briefing.json."""
+    previous = cache.baseline_for(data_digest) if cache is not None else None
     return diff_briefings(previous, data) if previous is not None else None

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import types
 import typing
@@ -272,37 +273,48 @@ class SourceCache:
         """``last`` (the previous build's briefing.json) or ``baseline`` (the one it was compared with)."""
         return self.directory / f"history-{FORMAT}" / f"{which}.json"
 
-    def _history_text(self, which: str) -> str | None:
+    def _history_digest(self, which: str) -> str | None:
         try:
-            return self._history_file(which).read_text("utf-8")
-        except (OSError, ValueError):
+            with open(self._history_file(which), "rb") as handle:
+                return hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
             return None
 
-    def baseline_for(self, data_text: str) -> dict | None:
-        """The build to compare this one (``briefing.json`` as text) with: the previous build whose
-        data differed. Rebuilding unchanged input compares with the same baseline again, so builds
-        stay repeatable. Only that one previous build is parsed (issue 8: they are large)."""
-        last = self._history_text("last")
+    def baseline_for(self, data_digest: str) -> dict | None:
+        """The build to compare this one (the SHA-256 of its ``briefing.json``) with: the previous
+        build whose data differed. Rebuilding unchanged input compares with the same baseline again,
+        so builds stay repeatable. Only that one previous build is parsed (issue 8: they are large)."""
+        last = self._history_digest("last")
         if last is None:
             return None
-        chosen = self._history_text("baseline") if last == data_text else last
+        chosen = self._history_file("baseline" if last == data_digest else "last")
         try:
-            data = json.loads(chosen) if chosen is not None else None
-        except ValueError:
+            data = json.loads(chosen.read_bytes())
+        except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
 
-    def record_build(self, data_text: str) -> None:
-        """Remember ``data_text`` (briefing.json) as the last build, after a build succeeded."""
-        last = self._history_text("last")
-        if last == data_text:
-            return
+    def record_build(self, data_file: Path) -> None:
+        """Remember ``data_file`` (a site's briefing.json) as the last build, after a build succeeded."""
         try:
-            if last is not None:
-                os.replace(self._history_file("last"), self._history_file("baseline"))
+            with open(data_file, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if self._history_digest("last") == digest:
+                return
+            last = self._history_file("last")
+            last.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=last.parent, prefix=".tmp-", suffix=".json")
+            os.close(fd)
+            try:
+                shutil.copyfile(data_file, temp)
+                if last.exists():
+                    os.replace(last, self._history_file("baseline"))
+                os.replace(temp, last)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
         except OSError:
             return  # a read-only or full disk makes the cache useless, never the build
-        _write_atomic(self._history_file("last"), data_text)
 
     # --- the previous build's pages, for reusing unchanged ones (generator/reuse.py) -----
 

@@ -7,6 +7,7 @@ lists in a stable order, nothing from the clock.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from importlib import resources
 
 from . import __version__, urls
@@ -120,15 +121,45 @@ def briefing_data(briefing: Briefing) -> dict:
 
 
 EXPANDED_LEVELS = 3  # top object, its lists, their records: one field per line below that
+STREAMED_LEVELS = 2  # the top object and its lists are made piece by piece, each record whole
 
 
-def to_json(data: dict) -> str:
-    """Canonical JSON text: sorted keys, UTF-8 characters kept, final newline.
+def json_chunks(data: dict) -> Iterator[bytes]:
+    """Canonical JSON, as UTF-8 pieces: sorted keys, UTF-8 characters kept, final newline.
 
     The first levels are indented (two spaces) so a diff shows which record and field changed;
     each field's value is on one line, encoded by the C encoder: indenting every level makes
-    json use its pure-Python encoder, several times slower on a large briefing (issue 8)."""
-    return _encode(data, 0) + "\n"
+    json use its pure-Python encoder, several times slower on a large briefing (issue 8).
+    The text comes record by record, so a caller can write it out without holding it whole:
+    at thousands of sources it is hundreds of megabytes as a string (issue 8)."""
+    for piece in _pieces(data, 0):
+        yield piece.encode("utf-8")
+    yield b"\n"
+
+
+def to_json(data: dict) -> str:
+    """``json_chunks`` as one string."""
+    return b"".join(json_chunks(data)).decode("utf-8")
+
+
+def _pieces(value, level: int) -> Iterator[str]:
+    if level < STREAMED_LEVELS and isinstance(value, (dict, list)) and value:
+        inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+        opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+        separator = opening
+        if isinstance(value, dict):
+            for key in sorted(value):
+                yield separator + inner + _compact(str(key)) + ": "
+                yield from _pieces(value[key], level + 1)
+                separator = ","
+        else:
+            for item in value:
+                yield separator + inner
+                yield from _pieces(item, level + 1)
+                separator = ","
+        yield outer + closing
+    else:
+        yield _encode(value, level)
 
 
 def _encode(value, level: int) -> str:
@@ -149,6 +180,6 @@ def schema_text() -> str:
     return resources.files("generator").joinpath("briefing.schema.json").read_text("utf-8")
 
 
-def export_files(data_text: str) -> dict[str, bytes]:
-    """briefing.json (``data_text``: ``to_json(briefing_data(...))``) and its schema, site-relative."""
-    return {urls.DATA: data_text.encode("utf-8"), urls.SCHEMA: schema_text().encode("utf-8")}
+def schema_file() -> dict[str, bytes]:
+    """briefing.json's schema, site-relative (briefing.json itself is written by ``build``, piece by piece)."""
+    return {urls.SCHEMA: schema_text().encode("utf-8")}

@@ -6,8 +6,10 @@ succeeded, so a failed or killed build leaves the previous site as it was.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 TEMP_PREFIX = ".site.building-"
@@ -57,14 +59,29 @@ def swap_in(temp: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_file(site_dir: Path, rel: str, content: bytes) -> None:
-    """Write one site-relative file under ``site_dir``, refusing any path that escapes it."""
+def _target(site_dir: Path, rel: str) -> Path:
+    """Where site-relative ``rel`` goes under ``site_dir`` (its folder made), refusing any path that escapes it."""
     root = site_dir.resolve()
     target = (root / safe_relative(rel)).resolve()
     if not target.is_relative_to(root):
         raise UnsafePath(f"output path {rel!r} resolves outside the site folder")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    return target
+
+
+def write_file(site_dir: Path, rel: str, content: bytes) -> None:
+    """Write one site-relative file under ``site_dir``, refusing any path that escapes it."""
+    _target(site_dir, rel).write_bytes(content)
+
+
+def write_chunks(site_dir: Path, rel: str, chunks: Iterable[bytes]) -> str:
+    """``write_file`` for content made piece by piece, never held whole; returns its SHA-256."""
+    digest = hashlib.sha256()
+    with open(_target(site_dir, rel), "wb") as handle:
+        for chunk in chunks:
+            digest.update(chunk)
+            handle.write(chunk)
+    return digest.hexdigest()
 
 
 def write_files(files: dict[str, bytes], site_dir: Path) -> tuple[str, ...]:

@@ -177,7 +177,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
     for result, row in zip(briefing.results, data["sources"]):
         doc = result.document
         sources.append(dict(
-            row,
+            {key: value for key, value in row.items() if key != "sentences"},  # pages show blocks instead
             display_title=display_title(doc),
             theme_refs=[{"id": t, "title": theme_titles[t], "page": urls.theme_page(t)} for t in row["themes"]],
             figure_rows=list(rows_by_source.get(doc.id, ())),
@@ -195,7 +195,6 @@ def build_views(briefing: Briefing, data: dict) -> dict:
     dates = sorted(s["date"][:10] for s in dated)
     corroborated = [g for g in groups if g["kind"] == "corroborated"]
     views = {
-        "data": data,
         "sources": sources,
         "themes": themes,
         "figures": figure_rows,
@@ -265,20 +264,19 @@ def _figure_row_renderer(env: jinja2.Environment):
     return figure_row
 
 
-def render_site(briefing: Briefing, settings: Settings, out_dir: Path, data: dict | None = None,
+def render_site(briefing: Briefing, settings: Settings, out_dir: Path, views: dict | None = None,
                 changes: dict | None = None, previous: PreviousPages | None = None,
                 briefing_digest: str | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
     function of the inputs. (``briefing.json`` itself is written by ``build.build_briefing``.)
 
-    ``data`` is ``briefing.json`` as data, computed here when not given.
+    ``views`` is ``build_views(briefing, briefing_data(briefing))``, computed here when not given.
     ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page.
     ``previous`` holds the previous build's pages: a page made from the same inputs is taken from it
     instead of rendered (generator/reuse.py); ``briefing_digest`` stands for everything the pages
     that read site-wide views show (None: those pages are always rendered)."""
     env = make_environment(settings.templates_dir)
-    data = briefing_data(briefing) if data is None else data
-    views = build_views(briefing, data)
+    views = build_views(briefing, briefing_data(briefing)) if views is None else views
     views["changes"] = changes
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}

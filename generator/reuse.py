@@ -106,12 +106,13 @@ def page_digest(render_code: str, path: str, template: str, title: str, site: di
     return digest.hexdigest()
 
 
-def briefing_digest(data_text: str, changes: dict | None, inputs: str) -> str | None:
+def briefing_digest(data_digest: str, changes: dict | None, inputs: str) -> str | None:
     """Stands for everything pages that read site-wide views can show: ``briefing.json``, the
-    Changes page's diff and the digest of every source's cache key; None if the inputs are unknown."""
+    Changes page's diff and the digest of every source's cache key; None if the inputs are unknown.
+    ``data_digest`` is the SHA-256 of briefing.json."""
     if not inputs:
         return None
-    digest = hashlib.sha256(inputs.encode() + b"\0" + data_text.encode("utf-8", "surrogatepass") + b"\0")
+    digest = hashlib.sha256(f"{inputs}\0{data_digest}\0".encode())
     digest.update(json.dumps(changes, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from conftest import build_in_process, make_project
-from generator import cache as cache_mod
+from generator import cache as cache_mod, urls
 from generator.build import build_briefing, collect
 from generator.cache import CacheStats, SourceCache, from_data, to_data
 from generator.cli import _settings
@@ -44,7 +44,7 @@ def test_cache_hit_renormalises_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr("generator.build.normalise", fail)
     second = _build(settings, cache)
     assert (second.stats.processed, second.stats.hits, second.stats.rejected) == (0, 5, 0)
-    assert second.data == first.data
+    assert second.site.read(urls.DATA) == first.site.read(urls.DATA)
     assert second.site.contents() == first.site.contents()
 
 
@@ -60,7 +60,7 @@ def test_adding_or_editing_one_source_processes_only_that_one(tmp_path):
     assert (edited.stats.processed, edited.stats.hits) == (1, 5)
     # and the cached result is the same as processing from scratch
     fresh = _build(settings, None)
-    assert fresh.data == edited.data and fresh.stats.processed == 6
+    assert fresh.site.read(urls.DATA) == edited.site.read(urls.DATA) and fresh.stats.processed == 6
     assert len(_entries(project)) == 6  # the edited source's old entry was dropped
 
 
@@ -129,7 +129,7 @@ def test_corrupt_or_foreign_entries_are_rebuilt_never_trusted(tmp_path):
             _damage(path, damage)
         rebuilt = _build(settings, cache)
         assert (rebuilt.stats.rejected, rebuilt.stats.processed, rebuilt.stats.hits) == (5, 5, 0)
-        assert rebuilt.data == clean.data
+        assert rebuilt.site.read(urls.DATA) == clean.site.read(urls.DATA)
     # the bad entries were replaced by good ones
     assert _build(settings, cache).stats.hits == 5
 

@@ -6,6 +6,7 @@ templates, and every template is autoescaped, so source text is always data.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -21,9 +22,9 @@ from .linkviews import Deferred, link_pages, link_search_text, link_views, resol
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
 from .models import Briefing, Document, Figure
-from .output import write_file, write_files
+from .output import write_chunks, write_files
 from .parallel import forked_map
-from .reuse import PageRecord, PreviousPages, content_digest, page_digest, render_fingerprint, template_reads
+from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,17 @@ def _figure_row_renderer(env: jinja2.Environment):
     return figure_row
 
 
+def _batched(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Jinja's many small pieces of a page as UTF-8 bytes, ``size`` pieces (about a megabyte) at a time."""
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= size:
+            yield "".join(batch).encode("utf-8")
+            batch.clear()
+    yield "".join(batch).encode("utf-8")
+
+
 def render_site(briefing: Briefing, settings: Settings, out_dir: Path, views: dict | None = None,
                 changes: dict | None = None, previous: PreviousPages | None = None,
                 briefing_digest: str | None = None) -> RenderedSite:
@@ -305,9 +317,10 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, views: di
             context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
                            root=urls.relative("", path), url=lambda target: urls.relative(target, path),
                            meta=page_meta(path, title, extra, site), **extra)
-            page = env.get_template(template).render(context).encode("utf-8")
-            write_file(out_dir, path, page)
-            return ((path, inputs, content_digest(page) if inputs is not None else None, False),)
+            # Written as Jinja makes it: the largest pages of thousands of sources are tens of megabytes,
+            # several times that as Jinja's pieces and the string they would be joined into (issue 8).
+            content = write_chunks(out_dir, path, _batched(env.get_template(template).generate(context)))
+            return ((path, inputs, content if inputs is not None else None, False),)
         return ((path, inputs, content, True),)
 
     def search_files() -> dict[str, bytes]:
@@ -338,3 +351,4 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, views: di
                         pages={path: PageRecord(inputs, content)
                                for path, inputs, content, _ in written if inputs is not None},
                         reused=sum(1 for *_, reused in written if reused))
+

@@ -87,24 +87,25 @@ def documents(entries, figure_rows) -> list[tuple[str, str, str, str]]:
     return sorted(docs, key=lambda d: (d[0], d[1]))
 
 
-def _postings(docs) -> dict[str, list[tuple[int, int]]]:
-    postings: dict[str, list[tuple[int, int]]] = {}
+def _postings(docs) -> dict[str, list[int]]:
+    """term -> ``[doc, weight, doc, weight, ...]``, each doc number written as its difference from
+    the one before: flat lists of small ints, not a tuple per posting (millions of them at
+    thousands of sources: issue 8)."""
+    postings: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
     for number, (_, title, _, text) in enumerate(docs):
         weights = Counter(t for t in tokens(text) if t not in STOPWORDS)
         for word in tokens(title):
             if word not in STOPWORDS:
                 weights[word] += TITLE_WEIGHT
         for word, weight in weights.items():
-            postings.setdefault(word, []).append((number, weight))
+            flat = postings.get(word)
+            if flat is None:
+                postings[word] = [number, weight]
+            else:
+                flat += (number - last[word], weight)
+            last[word] = number
     return postings
-
-
-def _encode(entries: list[tuple[int, int]]) -> list[int]:
-    flat, previous = [], 0
-    for number, weight in entries:
-        flat += [number - previous, weight]
-        previous = number
-    return flat
 
 
 def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> dict[str, dict]:
@@ -129,7 +130,7 @@ def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> di
 def index_files(entries, figure_rows) -> dict[str, bytes]:
     """Every file of the search index (site-relative path -> bytes), deterministic."""
     docs = documents(entries, figure_rows)
-    postings = {term: _encode(p) for term, p in _postings(docs).items()}
+    postings = _postings(docs)
     shards = _shards(postings, SHARD_PREFIX, sorted(postings))
     files: dict[str, bytes] = {}
     for prefix, shard in shards.items():

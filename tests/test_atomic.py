@@ -117,7 +117,7 @@ def test_runtime_error_in_template_leaves_site(tmp_path):
 
 
 def test_every_output_path_is_checked():
-    from generator.output import UnsafePath, safe_relative, write_files
+    from generator.output import UnsafePath, safe_relative, write_chunks, write_files
 
     for bad in ("../x.html", "/etc/passwd", "a/../../x", "a\x00b", "a\\..\\b", "", ".", "a//b", "./a"):
         with pytest.raises(UnsafePath):
@@ -125,6 +125,16 @@ def test_every_output_path_is_checked():
     assert safe_relative("sources/a.html") == "sources/a.html"
     with pytest.raises(UnsafePath):
         write_files({"../escape.html": b"x"}, Path("/nonexistent-site"))
+    with pytest.raises(UnsafePath):
+        write_chunks(Path("/nonexistent-site"), "../escape.html", [b"x"])
+
+
+def test_content_written_in_chunks_is_whole_and_its_digest_returned(tmp_path):
+    from generator.output import write_chunks
+
+    digest = write_chunks(tmp_path, "a/b.json", iter([b"one ", b"", b"two\n"]))
+    assert (tmp_path / "a" / "b.json").read_bytes() == b"one two\n"
+    assert digest == hashlib.sha256(b"one two\n").hexdigest()
 
 
 def test_page_collision_fails_instead_of_overwriting(tmp_path):

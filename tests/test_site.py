@@ -6,7 +6,8 @@ from pathlib import Path
 
 import jsonschema
 
-from generator.export import to_json
+from generator.export import json_chunks, to_json
+from generator.render import _batched
 from conftest import make_project, run_briefing
 from sitecheck import broken_links, html_pages, reachable_from_home
 
@@ -38,6 +39,15 @@ def test_briefing_json_is_canonical(sample_site: Path):
     assert lines[:2] == ["{", '  "entities": ['] and lines[-1] == "}"
     # one field of one record per line, so a diff names the record and the field that changed
     assert '      "value": 100000,' in lines or '      "value": 100000.0,' in lines
+
+
+def test_json_comes_record_by_record_and_pages_in_batches():
+    data = {"b": [{"id": n, "text": "é" * n} for n in range(3)], "a": [], "title": "T"}
+    chunks = list(json_chunks(data))
+    assert b"".join(chunks).decode("utf-8") == to_json(data)
+    assert len(chunks) > 3 and max(map(len, chunks)) < len(to_json(data))  # never the whole text at once
+    assert list(_batched(iter(["a", "b", "c", "é"]), size=3)) == [b"abc", "é".encode()]
+    assert list(_batched(iter([]))) == [b""]
 
 
 def test_json_layout_keys_sorted_and_values_compact():

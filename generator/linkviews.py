@@ -44,12 +44,14 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
 
     entities = []
     for entity in data["entities"]:
-        # Each sentence once, as a (source, sentence id) pair: pages quote them with ``passages`` as
-        # they render; the mentions themselves are not kept (tens of thousands at 1,000 sources).
-        mentioned = list(dict.fromkeys((m["source"], m["sentence"]) for m in entity["mentions"]))
+        seen: set[tuple[str, str]] = set()
+        mentioned = []  # each sentence once (pages quote them with ``passages``, as they render)
+        for mention in entity["mentions"]:
+            if (mention["source"], mention["sentence"]) not in seen:
+                seen.add((mention["source"], mention["sentence"]))
+                mentioned.append(mention)
         entities.append(dict(
-            {key: value for key, value in entity.items() if key != "mentions"},
-            mention_count=len(entity["mentions"]),
+            entity,
             kind_title=KIND_TITLES.get(entity["kind"], entity["kind"]),
             parent_ref=entity_ref(entity["parent"]) if entity["parent"] else None,
             child_refs=[entity_ref(c) for c in entity["children"]],
@@ -77,7 +79,7 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
     mentioned_in = {entity["id"]: {(m["source"], m["sentence"]) for m in entity["mentions"]}
                     for entity in data["entities"] if entity["kind"] != "place"}  # once, not once per theme
     for theme in themes:  # theme -> entities and quotes in the sentences that carry it
-        carried = set(theme["sentences"])
+        carried = {(e["source"], e["sentence"]) for e in theme["sentences"]}
         named = {}
         for entity_id, keys in mentioned_in.items():
             hits = len(keys & carried)

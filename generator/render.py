@@ -155,23 +155,20 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         groups.append(dict(group, members=[dict(row_by_id[fid]) for fid in group["figures"]]))
     group_by_id = {g["id"]: g for g in groups}
 
-    def passages(keys) -> list[dict]:
-        """Sentences (``(source, sentence id)`` pairs) grouped by source in id order, each with its text
-        and link: built as a theme or entity page renders (in a worker), not held for every page, and
-        the views keep only the pairs (tens of thousands at a thousand sources: issue 8)."""
+    def passages(entries: list[dict]) -> list[dict]:
+        """Sentences (``source``/``sentence`` entries) grouped by source in id order, with their text:
+        built as a theme or entity page renders (in a worker), not held for every page (issue 8)."""
         by_source: dict[str, list[dict]] = {}
-        for source, sentence in keys:
-            by_source.setdefault(source, []).append({"page": urls.sentence_link(source, sentence),
-                                                     "text": sentence_text.get((source, sentence), "")})
+        for entry in entries:
+            by_source.setdefault(entry["source"], []).append(
+                dict(entry, text=sentence_text.get((entry["source"], entry["sentence"]), "")))
         return [{"source": source_ref(s), "sentences": by_source[s]} for s in sorted(by_source)]
 
     themes = []
     for theme in data["themes"]:
-        sentences = [(e["source"], e["sentence"]) for e in theme["sentences"]]
-        carried = set(sentences)
+        carried = {(e["source"], e["sentence"]) for e in theme["sentences"]}
         themes.append(dict(
             theme,
-            sentences=sentences,
             source_refs=[source_ref(s) for s in theme["sources"]],
             figures=sorted((r for key in carried for r in rows_by_sentence.get(key, ())),
                            key=lambda r: row_position[r["id"]]),

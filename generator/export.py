@@ -143,33 +143,27 @@ def to_json(data: dict) -> str:
 
 
 def _pieces(value, level: int) -> Iterator[str]:
-    if level < STREAMED_LEVELS and isinstance(value, (dict, list)) and value:
-        inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
-        opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
-        separator = opening
-        if isinstance(value, dict):
-            for key in sorted(value):
-                yield separator + inner + _compact(str(key)) + ": "
-                yield from _pieces(value[key], level + 1)
-                separator = ","
-        else:
-            for item in value:
-                yield separator + inner
-                yield from _pieces(item, level + 1)
-                separator = ","
-        yield outer + closing
+    """The text of ``value`` at nesting ``level``: the expanded levels' layout, with each value
+    below ``STREAMED_LEVELS`` (a record) joined into one piece."""
+    if level >= EXPANDED_LEVELS or not isinstance(value, (dict, list)) or not value:
+        yield _compact(value)
+        return
+    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    if isinstance(value, dict):
+        opening, closing, items = "{", "}", ((_compact(str(key)) + ": ", value[key]) for key in sorted(value))
     else:
-        yield _encode(value, level)
-
-
-def _encode(value, level: int) -> str:
-    if level < EXPANDED_LEVELS and isinstance(value, (dict, list)) and value:
-        inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
-        if isinstance(value, dict):
-            items = [_compact(str(key)) + ": " + _encode(value[key], level + 1) for key in sorted(value)]
-            return "{" + ",".join(inner + item for item in items) + outer + "}"
-        return "[" + ",".join(inner + _encode(item, level + 1) for item in value) + outer + "]"
-    return _compact(value)
+        opening, closing, items = "[", "]", (("", item) for item in value)
+    separator = opening
+    for label, item in items:
+        if level + 1 < STREAMED_LEVELS:
+            yield separator + inner + label
+            yield from _pieces(item, level + 1)
+        elif level + 1 < EXPANDED_LEVELS:
+            yield separator + inner + label + "".join(_pieces(item, level + 1))
+        else:  # a field's value: one call of the C encoder, no generator per field
+            yield separator + inner + label + _compact(item)
+        separator = ","
+    yield outer + closing
 
 
 _compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import urls
 from .assemble import assemble
 from .cache import CacheStats, SourceCache, cached_map
 from .config import Settings
@@ -30,7 +31,6 @@ from .timeline import find_dates
 from .diff import diff_briefings
 from .export import briefing_data, json_chunks, schema_file
 from .output import write_chunks, write_files
-from . import urls
 from .reuse import PreviousPages, briefing_digest, records_from_data
 
 
@@ -38,6 +38,7 @@ from .reuse import PreviousPages, briefing_digest, records_from_data
 class BuildResult:
     briefing: Briefing
     site: RenderedSite
+    data_digest: str  # SHA-256 of the briefing.json written (the next build's Changes baseline)
     stats: CacheStats = field(default_factory=CacheStats)  # cache hits vs sources processed again
 
     @property
@@ -135,7 +136,7 @@ def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None
     site = render_site(briefing, settings, out_dir, views, changes=changes, previous=previous,
                        briefing_digest=digest)
     site = replace(site, paths=tuple(sorted((*site.paths, *exported))))
-    return BuildResult(briefing=briefing, site=site, stats=stats)
+    return BuildResult(briefing=briefing, site=site, data_digest=data_digest, stats=stats)
 
 
 def changes_since_last_build(cache: SourceCache | None, data: dict, data_digest: str) -> dict | None:

@@ -294,27 +294,19 @@ class SourceCache:
             return None
         return data if isinstance(data, dict) else None
 
-    def record_build(self, data_file: Path) -> None:
-        """Remember ``data_file`` (a site's briefing.json) as the last build, after a build succeeded."""
-        try:
-            with open(data_file, "rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            if self._history_digest("last") == digest:
-                return
-            last = self._history_file("last")
-            last.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=last.parent, prefix=".tmp-", suffix=".json")
-            os.close(fd)
-            try:
-                shutil.copyfile(data_file, temp)
-                if last.exists():
-                    os.replace(last, self._history_file("baseline"))
-                os.replace(temp, last)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return  # a read-only or full disk makes the cache useless, never the build
+    def record_build(self, data_file: Path, digest: str) -> None:
+        """Remember ``data_file`` (a site's briefing.json, whose SHA-256 is ``digest``) as the last
+        build, after a build succeeded; the last one becomes the baseline."""
+        if self._history_digest("last") == digest:
+            return
+        last, baseline = self._history_file("last"), self._history_file("baseline")
+
+        def copy_and_set_aside_last(temp: str) -> None:
+            shutil.copyfile(data_file, temp)
+            if last.exists():
+                os.replace(last, baseline)
+
+        _replace_atomically(last, copy_and_set_aside_last)
 
     # --- the previous build's pages, for reusing unchanged ones (generator/reuse.py) -----
 
@@ -336,18 +328,25 @@ class SourceCache:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write through a temp file and rename, so a crash never leaves half an entry; failures are ignored."""
+    _replace_atomically(path, lambda temp: Path(temp).write_text(text, "utf-8"))
+
+
+def _replace_atomically(path: Path, fill: Callable[[str], None]) -> None:
+    """``fill`` a temp file beside ``path``, then rename it onto ``path``; a failed ``fill`` leaves
+    ``path`` as it was. Failures are ignored: a read-only or full disk makes the cache useless,
+    never the build."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        os.close(fd)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            fill(temp)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError:
-        pass  # a read-only or full disk makes the cache useless, never the build
+        pass
 
 
 def cached_map(paths: list[Path], settings: Settings, cache: SourceCache | None,

@@ -134,7 +134,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def on_post_build(self, *, config) -> None:
         assert self.result is not None
         if self.cache is not None:  # the Changes page of the next build diffs against it
-            self.cache.record_build(self.result.site.root / urls.DATA)
+            self.cache.record_build(self.result.site.root / urls.DATA, self.result.data_digest)
             self.cache.record_pages(records_to_data(self.result.site.pages), self.settings.preview)
         self._drop_set_aside()
         if self.final_site_dir:

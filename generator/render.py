@@ -351,4 +351,3 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, views: di
                         pages={path: PageRecord(inputs, content)
                                for path, inputs, content, _ in written if inputs is not None},
                         reused=sum(1 for *_, reused in written if reused))
-

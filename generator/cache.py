@@ -20,6 +20,7 @@ import typing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 from typing import Any, Callable
 
 from . import __version__, models
@@ -94,6 +95,9 @@ def to_data(record: Any) -> Any:
     return _canonical(record)
 
 
+SHARED_CHARS = 40  # strings up to this long are interned as records are read back
+
+
 def from_data(cls: Any, data: Any) -> Any:
     """Rebuild a value of type ``cls`` from ``to_data`` output, checking every type on the way."""
     return _reader(cls)(data)
@@ -122,7 +126,9 @@ def _reader(cls: Any) -> Callable[[Any], Any]:
                     if exact is None:
                         kwargs[name] = read(value)
                     elif type(value) in exact:  # plain fields checked here: most of a record (issue 8)
-                        kwargs[name] = value
+                        # Short strings (ids, units, kinds) recur across records: one object each,
+                        # as the map's results share them (a third of what warm results held: issue 8).
+                        kwargs[name] = intern(value) if type(value) is str and len(value) <= SHARED_CHARS else value
                     else:
                         raise CacheError(f"{cls.__name__}.{name}: expected {hints[name]}")
                 elif required:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+
+from .output import utf8_batches
 
 CSV_PATH = "figures/figures.csv"
 JSON_PATH = "figures/figures.json"
@@ -30,31 +33,47 @@ def plain_number(value: float | None) -> str:
     return repr(float(value))
 
 
-def download_rows(rows: list[dict]) -> list[dict]:
-    """The figures as the downloads carry them: one flat record per figure, in page order."""
-    return [{
+def download_record(r: dict) -> dict:
+    """A figure as the downloads carry it: one flat record, as the figures page shows it."""
+    return {
         "id": r["id"], "source": r["source"], "source_title": r["source_title"], "text": r["text"],
         "value": r["value"], "high": r.get("high"), "unit": r["unit"], "bound": r["bound"],
         "measures": r["measures"], "subject": r.get("subject", ""), "year": r.get("year"),
         "themes": list(r.get("themes", [])), "group": r.get("group"), "group_kind": r.get("group_kind"),
         "sentence": r["sentence"], "page": r["page"],
-    } for r in rows]
+    }
 
 
-def figure_downloads(rows: list[dict]) -> dict[str, bytes]:
-    """figures/figures.csv and figures/figures.json: deterministic bytes."""
-    records = download_rows(rows)
+def _csv_text(rows: list[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for record in records:
+    for row in rows:
+        record = download_record(row)
         writer.writerow([
             plain_number(record[c]) if c in ("value", "high") and record[c] is not None
             else ";".join(record[c]) if c == "themes"
             else "" if record[c] is None else str(record[c])
             for c in COLUMNS])
-    text = json.dumps(records, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    return {CSV_PATH: buffer.getvalue().encode("utf-8"), JSON_PATH: text.encode("utf-8")}
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _json_text(rows: list[dict]) -> Iterator[str]:
+    """``json.dumps`` of every record (indented, keys sorted), a piece at a time: the
+    same text, never the whole list of records or string (issue 8)."""
+    encoder = json.JSONEncoder(sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    yield "["
+    for position, row in enumerate(rows):
+        yield (",\n  " if position else "\n  ")
+        yield from (piece.replace("\n", "\n  ") for piece in encoder.iterencode(download_record(row)))
+    yield "\n]\n" if rows else "]\n"
+
+
+def figure_downloads(rows: list[dict]) -> dict[str, Iterator[bytes]]:
+    """figures/figures.csv and figures/figures.json: deterministic bytes, made as they are written."""
+    return {CSV_PATH: utf8_batches(_csv_text(rows)), JSON_PATH: utf8_batches(_json_text(rows))}
 
 
 def _what(row: dict) -> str:

@@ -44,14 +44,12 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
 
     entities = []
     for entity in data["entities"]:
-        seen: set[tuple[str, str]] = set()
-        mentioned = []  # each sentence once (pages quote them with ``passages``, as they render)
-        for mention in entity["mentions"]:
-            if (mention["source"], mention["sentence"]) not in seen:
-                seen.add((mention["source"], mention["sentence"]))
-                mentioned.append(mention)
+        # Each sentence once, as a (source, sentence id) pair: pages quote them with ``passages`` as
+        # they render; the mentions themselves are not kept (tens of thousands at 1,000 sources).
+        mentioned = list(dict.fromkeys((m["source"], m["sentence"]) for m in entity["mentions"]))
         entities.append(dict(
-            entity,
+            {key: value for key, value in entity.items() if key != "mentions"},
+            mention_count=len(entity["mentions"]),
             kind_title=KIND_TITLES.get(entity["kind"], entity["kind"]),
             parent_ref=entity_ref(entity["parent"]) if entity["parent"] else None,
             child_refs=[entity_ref(c) for c in entity["children"]],
@@ -75,11 +73,11 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
         source["quote_rows"] = [quote_by_id[q] for q in source.get("quotes", [])]
         source["related_refs"] = [dict(r, title=source_ref(r["source"])["title"],
                                        theme_titles=[theme_titles[t] for t in r["themes"]])
-                                  for r in source.get("related", []) if r["source"] in source_by_id]
+                                  for r in source.pop("related", []) if r["source"] in source_by_id]  # kept once
     mentioned_in = {entity["id"]: {(m["source"], m["sentence"]) for m in entity["mentions"]}
                     for entity in data["entities"] if entity["kind"] != "place"}  # once, not once per theme
     for theme in themes:  # theme -> entities and quotes in the sentences that carry it
-        carried = {(e["source"], e["sentence"]) for e in theme["sentences"]}
+        carried = set(theme["sentences"])
         named = {}
         for entity_id, keys in mentioned_in.items():
             hits = len(keys & carried)
@@ -128,22 +126,23 @@ def resolved(extra: dict) -> dict:
     return {key: value.make() if type(value) is Deferred else value for key, value in extra.items()}
 
 
-def link_pages(views: dict) -> list[tuple[str, str, str, dict]]:
-    """(output path, template, title, extra context) for the pages this module adds."""
+def link_pages(views: dict, passages) -> list[tuple[str, str, str, dict]]:
+    """(output path, template, title, extra context) for the pages this module adds (``passages``
+    quotes sentences grouped by source: render.passages over the views)."""
     pages = [
         (urls.ENTITIES, "pages/entities.html", "Entities", {}),
         (urls.QUOTES, "pages/quotes.html", "Quotes", {}),
         (urls.TIMELINE, "pages/timeline.html", "Timeline", {}),
     ]
     pages += [(e["page"], "pages/entity.html", e["name"],
-               {"entity": e, "quoted": Deferred(partial(views["passages"], e["mentioned"]))})
+               {"entity": e, "quoted": Deferred(partial(passages, e["mentioned"]))})
               for e in views["entities"]]
     return pages
 
 
 def link_search_text(extra: dict, passages) -> str | None:
-    """Text for the search index of an entity page, None for other pages (``passages``: the
-    views' function that quotes sentences grouped by source)."""
+    """Text for the search index of an entity page, None for other pages (``passages`` as for
+    ``link_pages``)."""
     if "entity" in extra:
         entity = extra["entity"]
         return " ".join([entity["name"], *entity["aliases"]] +

@@ -3,7 +3,9 @@
 Each source is processed independently (``build.load_source``), so the map can be split
 into chunks, run in a process pool and put back in input order; the result is the same
 list a serial loop gives, so the site is byte-identical whatever ``jobs`` is. Processes
-cost start-up time, so small briefings (and ``jobs: 1``) stay serial.
+cost start-up time, so small briefings (and ``jobs: 1``) stay serial. ``forked_map`` shares
+the page rendering between this process and a forked child; ``in_child`` runs one step (the
+cross-source reduce) in a child, so the memory it used goes back to the system when it exits.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import gc
 import multiprocessing
 import os
 import pickle
+import signal
+import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import IO, Callable, TypeVar
 
 from .config import Settings
 
@@ -94,56 +99,81 @@ def forked_map(task: Callable[[int], T], count: int, jobs: int = 0) -> list[T]:
     # a collection touches every object it scans, which would copy the parent's whole heap
     # into each child, page by page (the remedy the gc module documents for forking servers).
     gc.freeze()
-    children: list[tuple[int, int]] = []
+    children: list[tuple[int, IO[bytes]]] = []
     try:
         for _ in range(workers - 1):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: run tasks, send back what they returned (or what they raised)
-                os.close(read_end)
-                _child_main(run, write_end)
-            os.close(write_end)
-            children.append((pid, read_end))
+            channel = tempfile.TemporaryFile()
+            children.append((os.fork(), channel))
+            if children[-1][0] == 0:  # the child: run tasks, send back what they returned (or raised)
+                _child_main(run, channel)
         results = run()
     except BaseException:
         with next_task.get_lock():
             next_task.value = count  # the children stop after the task they are on
         raise
     finally:
-        outcomes = [_collect(pid, read_end) for pid, read_end in children]
+        outcomes = []
+        for pid, channel in children:
+            with channel:
+                outcomes.append(_collect(pid, channel))
         gc.unfreeze()
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
+    for ok, outcome in outcomes:
+        if not ok:
             raise outcome
         results.update(outcome)
     return [results[i] for i in range(count)]
 
 
-def _child_main(run: Callable[[], dict], write_end: int) -> None:
-    """A forked child's whole life: never returns, never runs the parent's exit handlers."""
+def in_child(function: Callable[..., T], *args, jobs: int = 0) -> T:
+    """``function(*args)``, run in a forked child whose result comes back pickled.
+
+    Everything the function made and dropped on the way goes back to the system when the child
+    exits, which a process that frees memory rarely does: what runs next starts from what the
+    result holds, not from the function's high-water mark (issue 8). Runs in this process where
+    it cannot fork (as for ``forked_map``) and with ``jobs`` 1 (one process: a debugger sees all)."""
+    if jobs == 1 or _context().get_start_method() != "fork":
+        return function(*args)
+    with tempfile.TemporaryFile() as channel:
+        pid = os.fork()
+        if pid == 0:
+            _child_main(partial(function, *args), channel)
+        try:
+            ok, outcome = _collect(pid, channel)
+        except BaseException:  # interrupted while waiting: the child must not go on writing
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+    if not ok:
+        raise outcome
+    return outcome
+
+
+def _child_main(run: Callable[[], object], channel: IO[bytes]) -> None:
+    """A forked child's whole life: never returns, never runs the parent's exit handlers.
+    It writes ``(True, result)`` or ``(False, exception)`` to ``channel``, pickled."""
     code = 0
     try:
         try:
-            payload = pickle.dumps(run())
+            outcome = (True, run())
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            code = 1
-            try:
-                payload = pickle.dumps(exc)
-            except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-                payload = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
+            code, outcome = 1, (False, exc)
+        try:
+            pickle.dump(outcome, channel, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - a result or an exception that cannot be pickled
+            code, what = 1, outcome[1] if not outcome[0] else exc
+            channel.seek(0)
+            channel.truncate()
+            pickle.dump((False, RuntimeError(f"{type(what).__name__}: {what}")), channel)
+        channel.flush()
     finally:
         os._exit(code)
 
 
-def _collect(pid: int, read_end: int) -> dict | BaseException:
-    """What a child sent (its results, or the exception it met), once it has exited."""
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
+def _collect(pid: int, channel: IO[bytes]) -> tuple[bool, object]:
+    """What a child sent (``(True, result)`` or ``(False, exception)``), once it has exited."""
     _, status = os.waitpid(pid, 0)
+    channel.seek(0)
     try:
-        outcome = pickle.loads(payload)
+        return pickle.load(channel)
     except Exception:  # noqa: BLE001 - a child killed half-way sent nothing whole
-        return RuntimeError(f"a render worker ended without its results (status {status})")
-    return outcome
+        return False, RuntimeError(f"a worker process ended without its results (status {status})")

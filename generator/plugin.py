@@ -178,8 +178,7 @@ def report(result: BuildResult, logger: logging.Logger) -> None:
                 logger.warning(f"    {problem}")
             if len(group) > WARNINGS_SHOWN:
                 logger.warning(f"    ... and {len(group) - WARNINGS_SHOWN} more (`briefing check` lists them all)")
-    briefing = result.briefing
-    logger.info(f"briefing: {len(briefing.results)} sources, {len(briefing.figures)} figures, "
-                f"{len(briefing.themes)} themes, {len(result.site.paths)} files "
+    sources, figures, themes = result.counts
+    logger.info(f"briefing: {sources} sources, {figures} figures, {themes} themes, {len(result.site.paths)} files "
                 f"({result.stats.processed} sources processed, {result.stats.hits} from cache; "
                 f"{result.site.reused} pages from the previous build)")

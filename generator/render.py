@@ -6,7 +6,7 @@ templates, and every template is autoescaped, so source text is always data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -17,23 +17,26 @@ from markupsafe import Markup
 from . import urls
 from .config import Settings
 from .figure_views import figure_downloads, figure_views, plain_number
-from .export import briefing_data
 from .linkviews import Deferred, link_pages, link_search_text, link_views, resolved
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
-from .models import Briefing, Document, Figure
-from .output import write_chunks, write_files
+from .models import Briefing, Document, Figure, Sentence
+from .output import utf8_batches, write_chunks, write_files
 from .parallel import forked_map
 from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads
 
 
 @dataclass(frozen=True)
 class SearchEntry:
-    """One page (or part of one) for the search index."""
+    """One page (or part of one) for the search index; its text is made when the index reads it."""
 
     location: str
     title: str
-    text: str
+    make_text: Callable[[], str]
+
+    @property
+    def text(self) -> str:
+        return self.make_text()
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,15 @@ def display_title(document: Document) -> str:
     return document.title or document.id
 
 
-def _source_text_blocks(document: Document, figures: list[Figure], rows: dict[str, dict]) -> list[dict]:
+def _source_text_blocks(kinds: tuple[str, ...], sentences: tuple[Sentence, ...], figures: list[Figure],
+                        rows: dict[str, dict]) -> list[dict]:
     """The kept text as blocks of sentences, each cut into plain and figure segments (with the
     figure's table row: what the figure's detail shows)."""
     by_sentence: dict[str, list[Figure]] = {}
     for figure in figures:
         by_sentence.setdefault(figure.sentence, []).append(figure)
     sentences_by_paragraph: dict[int, list[dict]] = {}
-    for sentence in document.sentences:
+    for sentence in sentences:
         segments, cursor = [], 0
         for figure in sorted(by_sentence.get(sentence.id, []), key=lambda f: f.start):
             if figure.start < cursor:
@@ -111,33 +115,29 @@ def _source_text_blocks(document: Document, figures: list[Figure], rows: dict[st
         sentences_by_paragraph.setdefault(sentence.paragraph, []).append(
             {"id": sentence.id, "segments": segments})
     blocks: list[dict] = []
-    for index, paragraph in enumerate(document.paragraphs):
-        sentences = sentences_by_paragraph.get(index, [])
-        if paragraph.kind == "item":
+    for index, kind in enumerate(kinds):
+        in_paragraph = sentences_by_paragraph.get(index, [])
+        if kind == "item":
             if not blocks or blocks[-1]["kind"] != "list":
                 blocks.append({"kind": "list", "items": []})
-            blocks[-1]["items"].append(sentences)
+            blocks[-1]["items"].append(in_paragraph)
         else:
-            blocks.append({"kind": paragraph.kind, "sentences": sentences})
+            blocks.append({"kind": kind, "sentences": in_paragraph})
     return blocks
 
 
 def build_views(briefing: Briefing, data: dict) -> dict:
     """Everything the templates need, computed once and shared by all pages.
 
-    ``data`` is ``export.briefing_data(briefing)``; views copy what they extend, never change it."""
+    ``data`` is ``export.briefing_data(briefing)``; views copy what they extend, never change it.
+    Views are plain data (no functions), so a build can hand them on pickled: the render needs
+    nothing else (build.py renders them after the process that made them has exited)."""
     documents = {d.id: d for d in briefing.documents}
-    figures_by_id = {f.id: f for f in briefing.figures}
-    sentence_text = {(d.id, s.id): s.text for d in briefing.documents for s in d.sentences}
+    # One dict per source, shared by every view that links to it (tens of thousands of links at a
+    # thousand sources: issue 8); views never change what they are given.
+    source_refs = {doc.id: {"id": doc.id, "title": display_title(doc), "date": doc.date,
+                            "publisher": doc.publisher, "page": urls.source_page(doc.id)} for doc in documents.values()}
     theme_titles = {t.id: t.title for t in briefing.themes}
-
-    @cache
-    def source_ref(source_id: str) -> dict:
-        """One dict per source, shared by every view that links to it (tens of thousands of links
-        at a thousand sources: issue 8); views never change what they are given."""
-        doc = documents[source_id]
-        return {"id": doc.id, "title": display_title(doc), "date": doc.date,
-                "publisher": doc.publisher, "page": urls.source_page(doc.id)}
 
     figure_rows = []
     for row in data["figures"]:
@@ -150,26 +150,18 @@ def build_views(briefing: Briefing, data: dict) -> dict:
     for r in figure_rows:
         rows_by_source.setdefault(r["source"], []).append(r)
         rows_by_sentence.setdefault((r["source"], r["sentence_id"]), []).append(r)
-    groups = []
-    for group in data["figure_groups"]:
-        groups.append(dict(group, members=[dict(row_by_id[fid]) for fid in group["figures"]]))
-    group_by_id = {g["id"]: g for g in groups}
-
-    def passages(entries: list[dict]) -> list[dict]:
-        """Sentences (``source``/``sentence`` entries) grouped by source in id order, with their text:
-        built as a theme or entity page renders (in a worker), not held for every page (issue 8)."""
-        by_source: dict[str, list[dict]] = {}
-        for entry in entries:
-            by_source.setdefault(entry["source"], []).append(
-                dict(entry, text=sentence_text.get((entry["source"], entry["sentence"]), "")))
-        return [{"source": source_ref(s), "sentences": by_source[s]} for s in sorted(by_source)]
+    groups = [dict(group, members=[row_by_id[fid] for fid in group["figures"]]) for group in data["figure_groups"]]
 
     themes = []
     for theme in data["themes"]:
-        carried = {(e["source"], e["sentence"]) for e in theme["sentences"]}
+        # The sentences as (source, sentence id) pairs: ``passages`` quotes them as a page renders
+        # (tens of thousands of match records at 1,000 sources are not kept: issue 8).
+        sentences = [(e["source"], e["sentence"]) for e in theme["sentences"]]
+        carried = set(sentences)
         themes.append(dict(
             theme,
-            source_refs=[source_ref(s) for s in theme["sources"]],
+            sentences=sentences,
+            source_refs=[source_refs[s] for s in theme["sources"]],
             figures=sorted((r for key in carried for r in rows_by_sentence.get(key, ())),
                            key=lambda r: row_position[r["id"]]),
         ))
@@ -184,14 +176,6 @@ def build_views(briefing: Briefing, data: dict) -> dict:
             figure_rows=list(rows_by_source.get(doc.id, ())),
         ))
 
-    results_by_id = {result.document.id: result for result in briefing.results}
-
-    def text_blocks(source_id: str) -> list[dict]:
-        """A source's text as blocks of sentences: built as its page renders (in a worker), not held
-        for every source at once (issue 8)."""
-        result = results_by_id[source_id]
-        return _source_text_blocks(result.document, list(result.figures), row_by_id)
-
     dated = sorted((s for s in sources if s["date"]), key=lambda s: (s["date"], s["id"]), reverse=True)
     dates = sorted(s["date"][:10] for s in dated)
     corroborated = [g for g in groups if g["kind"] == "corroborated"]
@@ -200,19 +184,37 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         "themes": themes,
         "figures": figure_rows,
         "figure_groups": groups,
-        "group_by_id": group_by_id,
-        "figures_by_id": figures_by_id,
         "corroborated": sorted(corroborated, key=lambda g: (-len(g["sources"]), g["id"]))[:10],
         "conflicts": [g for g in groups if g["kind"] == "conflict"],
         "latest": dated[:5],
         "date_range": (dates[0], dates[-1]) if dates else None,
         "problems": data["problems"],
-        "text_blocks": text_blocks,
-        "passages": passages,
+        # What pages build from as they render (text_blocks, passages), not held for every page at
+        # once: each source's paragraph kinds and sentences (the source view has its text).
+        "documents": {r.document.id: (tuple(p.kind for p in r.document.paragraphs), r.document.sentences,
+                                      r.figures, rows_by_source.get(r.document.id, [])) for r in briefing.results},
+        "sentence_text": {d.id: {s.id: s.text for s in d.sentences} for d in briefing.documents},
+        "source_refs": source_refs,
     }
-    views.update(link_views(data, sources, themes, figure_rows, source_ref))  # entities, quotes, timeline
+    views.update(link_views(data, sources, themes, figure_rows, source_refs.__getitem__))  # entities, quotes, timeline
     views.update(figure_views(figure_rows, groups, theme_titles))  # charts, filters, cross-source notes
     return views
+
+
+def text_blocks(views: dict, source_id: str) -> list[dict]:
+    """A source's text as blocks of sentences: built as its page renders (issue 8)."""
+    kinds, sentences, figures, rows = views["documents"][source_id]
+    return _source_text_blocks(kinds, sentences, list(figures), {r["id"]: r for r in rows})
+
+
+def passages(views: dict, keys: list[tuple[str, str]]) -> list[dict]:
+    """Sentences (``(source, sentence id)`` pairs) grouped by source in id order, each with its
+    text and link: built as a theme or entity page renders, not held for every page (issue 8)."""
+    by_source: dict[str, list[dict]] = {}
+    for source, sentence in keys:
+        by_source.setdefault(source, []).append({"page": urls.sentence_link(source, sentence),
+                                                 "text": views["sentence_text"].get(source, {}).get(sentence, "")})
+    return [{"source": views["source_refs"][s], "sentences": by_source[s]} for s in sorted(by_source)]
 
 
 def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
@@ -225,24 +227,24 @@ def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
         (urls.SEARCH, "pages/search.html", "Search", {}),
     ]
     pages += [(s["page"], "pages/source.html", s["display_title"],
-               {"source": s, "blocks": Deferred(partial(views["text_blocks"], s["id"]))}) for s in views["sources"]]
+               {"source": s, "blocks": Deferred(partial(text_blocks, views, s["id"]))}) for s in views["sources"]]
     pages += [(t["page"], "pages/theme.html", t["title"],
-               {"theme": t, "quoted": Deferred(partial(views["passages"], t["sentences"]))}) for t in views["themes"]]
+               {"theme": t, "quoted": Deferred(partial(passages, views, t["sentences"]))}) for t in views["themes"]]
     # Always there, so links to it never come and go; says so when no previous build is known.
     pages.append((urls.CHANGES, "pages/changes.html", "Changes", {}))
-    pages += link_pages(views)  # entities, quotes, timeline (generator/linkviews.py)
+    pages += link_pages(views, partial(passages, views))  # entities, quotes, timeline (generator/linkviews.py)
     return pages
 
 
 def _search_text(views: dict, path: str, extra: dict) -> str:
-    linked = link_search_text(extra, views["passages"])
+    linked = link_search_text(extra, partial(passages, views))
     if linked is not None:
         return linked
     if "source" in extra:
         return extra["source"]["text"]
     if "theme" in extra:
         theme = extra["theme"]
-        quoted = views["passages"](theme["sentences"])
+        quoted = passages(views, theme["sentences"])
         return " ".join([theme["description"]] + [s["text"] for q in quoted for s in q["sentences"]])
     return ""
 
@@ -251,45 +253,39 @@ def _figure_row_renderer(env: jinja2.Environment):
     """``figure_row(row, show_source, page_path)``: a figure table row, rendered once per row and page folder.
 
     The same figure is listed on its source page, the figures page, its themes' and entities' pages;
-    relative links only depend on the page's depth, so one rendering serves them all (issue 8)."""
+    relative links only depend on the page's depth, so one rendering serves them all (issue 8).
+    Rows without the source column are only on their source's page, once: rendered, not kept
+    (at 5,000 sources, tens of megabytes in each rendering process)."""
     template = env.get_template("partials/figure_row.html")
-    rendered: dict[tuple[int, bool, str], Markup] = {}  # (id of the row, show_source, link prefix)
+    # Kept as UTF-8: a row's curly quotes make Python store its text at two bytes a character.
+    rendered: dict[tuple[int, str], bytes] = {}  # (id of the row, link prefix) -> the row's markup
+
+    def render(row: dict, show_source: bool, page_path: str) -> str:
+        return template.render(row=row, show_source=show_source, url=lambda target: urls.relative(target, page_path))
 
     def figure_row(row: dict, show_source: bool, page_path: str) -> Markup:
-        key = (id(row), bool(show_source), urls.relative("", page_path))  # rows live as long as the views
+        if not show_source:
+            return Markup(render(row, False, page_path))
+        key = (id(row), urls.relative("", page_path))  # rows live as long as the views
         if key not in rendered:
-            rendered[key] = Markup(template.render(row=row, show_source=show_source,
-                                                   url=lambda target: urls.relative(target, page_path)))
-        return rendered[key]
+            rendered[key] = render(row, True, page_path).encode("utf-8")
+        return Markup(rendered[key].decode("utf-8"))
 
     return figure_row
 
 
-def _batched(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
-    """Jinja's many small pieces of a page as UTF-8 bytes, ``size`` pieces (about a megabyte) at a time."""
-    batch: list[str] = []
-    for piece in pieces:
-        batch.append(piece)
-        if len(batch) >= size:
-            yield "".join(batch).encode("utf-8")
-            batch.clear()
-    yield "".join(batch).encode("utf-8")
-
-
-def render_site(briefing: Briefing, settings: Settings, out_dir: Path, views: dict | None = None,
-                changes: dict | None = None, previous: PreviousPages | None = None,
-                briefing_digest: str | None = None) -> RenderedSite:
+def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | None = None,
+                previous: PreviousPages | None = None, briefing_digest: str | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
     function of the inputs. (``briefing.json`` itself is written by ``build.build_briefing``.)
 
-    ``views`` is ``build_views(briefing, briefing_data(briefing))``, computed here when not given.
+    ``views`` is ``build_views(briefing, briefing_data(briefing))``.
     ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page.
     ``previous`` holds the previous build's pages: a page made from the same inputs is taken from it
     instead of rendered (generator/reuse.py); ``briefing_digest`` stands for everything the pages
     that read site-wide views show (None: those pages are always rendered)."""
     env = make_environment(settings.templates_dir)
-    views = build_views(briefing, briefing_data(briefing)) if views is None else views
-    views["changes"] = changes
+    views = dict(views, changes=changes)
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}
     figure_row = _figure_row_renderer(env)
@@ -319,22 +315,24 @@ def render_site(briefing: Briefing, settings: Settings, out_dir: Path, views: di
                            meta=page_meta(path, title, extra, site), **extra)
             # Written as Jinja makes it: the largest pages of thousands of sources are tens of megabytes,
             # several times that as Jinja's pieces and the string they would be joined into (issue 8).
-            content = write_chunks(out_dir, path, _batched(env.get_template(template).generate(context)))
+            content = write_chunks(out_dir, path, utf8_batches(env.get_template(template).generate(context)))
             return ((path, inputs, content if inputs is not None else None, False),)
         return ((path, inputs, content, True),)
 
-    def search_files() -> dict[str, bytes]:
-        search = [SearchEntry(path, title, _search_text(views, path, extra)) for path, _, title, extra in pages if title]
-        return search_index_files(search, views["figures"])  # search/ (generator/search.py)
+    def search_files() -> tuple[str, ...]:
+        search = [SearchEntry(path, title, partial(_search_text, views, path, extra)) for path, _, title, extra in pages if title]
+        return write_files(search_index_files(search, views["figures"]), out_dir)  # search/ (generator/search.py)
 
-    def other_files() -> dict[str, bytes]:
-        files = figure_downloads(views["figures"])  # figures/figures.csv and .json
-        files.update(feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html"))))  # feed, sitemap
-        return files
+    def other_files() -> tuple[str, ...]:
+        downloads = figure_downloads(views["figures"])  # figures/figures.csv and .json, written as made
+        for path, chunks in downloads.items():
+            write_chunks(out_dir, path, chunks)
+        feeds = feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html")))  # feed, sitemap
+        return (*downloads, *write_files(feeds, out_dir))
 
-    def derived(make_files) -> tuple[tuple[str, None, None, bool], ...]:
+    def derived(write_them) -> tuple[tuple[str, None, None, bool], ...]:
         """Files made from the views rather than rendered as pages (always made anew)."""
-        return tuple((path, None, None, False) for path in write_files(make_files(), out_dir))
+        return tuple((path, None, None, False) for path in write_them())
 
     # On every core: this process and forked children (which inherit the views) take tasks in turn
     # and write what they render, the derived files first so they run beside the pages, not after

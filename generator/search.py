@@ -21,6 +21,8 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 SEARCH_DIR = "search"
@@ -76,24 +78,33 @@ def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def documents(entries, figure_rows) -> list[tuple[str, str, str, str]]:
-    """(location, title, kind, text) for every page entry and every figure, in a stable order."""
-    docs = [(e.location, e.title, page_kind(e.location), e.text) for e in entries if e.location != "search.html"]
+def _figure_text(row: dict) -> str:
+    return " ".join(part for part in (row.get("unit") or "", row.get("sentence") or "",
+                                      row.get("source_title") or "") if part)
+
+
+def documents(entries, figure_rows) -> list[tuple[str, str, str, Callable[[], str]]]:
+    """(location, title, kind, text) for every page entry and every figure, in a stable order.
+    ``text`` is a function: each text is made as it is indexed, never all of them at once (a
+    theme page's text at thousands of sources is megabytes: issue 8)."""
+    docs = [(e.location, e.title, page_kind(e.location), partial(getattr, e, "text"))
+            for e in entries if e.location != "search.html"]
     for row in figure_rows:
         title = " ".join(part for part in (row["text"], row.get("measures") or "") if part)
-        text = " ".join(part for part in (row.get("unit") or "", row.get("sentence") or "",
-                                          row.get("source_title") or "") if part)
-        docs.append((f"figures/index.html#{row['id']}", title, "figure", text))
+        docs.append((f"figures/index.html#{row['id']}", title, "figure", partial(_figure_text, row)))
     return sorted(docs, key=lambda d: (d[0], d[1]))
 
 
-def _postings(docs) -> dict[str, list[int]]:
+def _postings(docs) -> tuple[dict[str, list[int]], list[str]]:
     """term -> ``[doc, weight, doc, weight, ...]``, each doc number written as its difference from
     the one before: flat lists of small ints, not a tuple per posting (millions of them at
-    thousands of sources: issue 8)."""
+    thousands of sources: issue 8); and each document's excerpt."""
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}
-    for number, (_, title, _, text) in enumerate(docs):
+    excerpts: list[str] = []
+    for number, (_, title, _, make_text) in enumerate(docs):
+        text = make_text()
+        excerpts.append(_excerpt(text))
         weights = Counter(t for t in tokens(text) if t not in STOPWORDS)
         for word in tokens(title):
             if word not in STOPWORDS:
@@ -105,7 +116,7 @@ def _postings(docs) -> dict[str, list[int]]:
             else:
                 flat += (number - last[word], weight)
             last[word] = number
-    return postings
+    return postings, excerpts
 
 
 def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> dict[str, dict]:
@@ -130,13 +141,14 @@ def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> di
 def index_files(entries, figure_rows) -> dict[str, bytes]:
     """Every file of the search index (site-relative path -> bytes), deterministic."""
     docs = documents(entries, figure_rows)
-    postings = _postings(docs)
+    postings, excerpts = _postings(docs)
     shards = _shards(postings, SHARD_PREFIX, sorted(postings))
     files: dict[str, bytes] = {}
     for prefix, shard in shards.items():
         files[f"{SEARCH_DIR}/t/{shard_name(prefix)}.json"] = _dumps(shard)
     for start in range(0, len(docs), CHUNK_SIZE):
-        chunk = [[loc, title, kind, _excerpt(text)] for loc, title, kind, text in docs[start:start + CHUNK_SIZE]]
+        chunk = [[loc, title, kind, excerpt] for (loc, title, kind, _), excerpt
+                 in zip(docs[start:start + CHUNK_SIZE], excerpts[start:start + CHUNK_SIZE])]
         files[f"{SEARCH_DIR}/d/{start // CHUNK_SIZE}.json"] = _dumps(chunk)
     files[MANIFEST] = _dumps({"version": 1, "documents": len(docs), "chunk_size": CHUNK_SIZE,
                               "shards": sorted(shards), "stopwords": sorted(STOPWORDS)})

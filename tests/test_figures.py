@@ -301,3 +301,18 @@ def test_fixture_sources_group_and_conflict(tmp_path):
     for name in ("harbour-report", "harbour-review"):
         page = (project / "site" / "sources" / f"{name}.html").read_text("utf-8")
         assert "Conflicts with" in page and "Also stated by" in page
+
+
+def test_downloads_are_made_piece_by_piece_with_the_same_bytes_as_whole():
+    from generator.figure_views import JSON_PATH, download_record, figure_downloads
+
+    row = {"id": "f1", "source": "a", "source_title": "A \"quoted\"\ntitle", "text": "41%", "value": 41.0,
+           "high": None, "unit": "percent", "bound": "=", "measures": "share", "subject": "", "year": 2024,
+           "themes": ["cost", "chips"], "group": None, "group_kind": None, "sentence": "é, 41%.", "page": "p#s1"}
+    for rows in ([], [row], [row, dict(row, id="f2", themes=[])]):
+        made = figure_downloads(rows)
+        expected = json.dumps([download_record(r) for r in rows], sort_keys=True, indent=2,
+                              ensure_ascii=False, allow_nan=False) + "\n"
+        assert b"".join(made[JSON_PATH]).decode("utf-8") == expected
+    csv_rows = list(csv.reader(io.StringIO(b"".join(figure_downloads([row, row])["figures/figures.csv"]).decode())))
+    assert len(csv_rows) == 3 and csv_rows[1] == csv_rows[2] and csv_rows[1][2] == row["source_title"]

@@ -131,3 +131,35 @@ def test_forked_map_passes_on_a_workers_exception(monkeypatch):
         assert "page 150" in str(exc)
     else:
         raise AssertionError("the worker's error was lost")
+
+
+def _unpicklable():
+    return lambda: None  # a function made here cannot be pickled back to the parent
+
+
+def test_in_child_runs_in_a_child_that_exits_and_passes_on_results_and_errors():
+    import os
+
+    if parallel._context().get_start_method() != "fork":
+        return  # elsewhere it runs in this process, which the jobs=1 check below covers
+    assert parallel.in_child(os.getpid) != os.getpid()
+    assert parallel.in_child(os.getpid, jobs=1) == os.getpid()  # jobs 1: one process
+    assert parallel.in_child(dict, [("a", [1, 2])]) == {"a": [1, 2]}
+    try:
+        parallel.in_child(int, "not a number")
+    except ValueError as exc:
+        assert "not a number" in str(exc)
+    else:
+        raise AssertionError("the child's error was lost")
+    try:
+        parallel.in_child(_unpicklable)
+    except RuntimeError as exc:
+        assert "pickle" in str(exc).lower() or "lambda" in str(exc)
+    else:
+        raise AssertionError("a result that cannot come back must be an error")
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        pass  # no child left behind
+    else:
+        raise AssertionError("a child was left running")

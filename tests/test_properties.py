@@ -20,7 +20,8 @@ from generator.figures import extract_figures
 from generator.models import SourceFile
 from generator.normalise import normalise
 from generator.read import SourceError, decode, read_source
-from generator.render import render_site
+from generator.export import briefing_data
+from generator.render import build_views, render_site
 from safety import page_violations
 
 MANY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -107,7 +108,7 @@ def test_rendered_pages_are_safe_and_well_formed(sources, title, description):
             continue
     briefing = assemble(config.title, results, config.themes, [], gazetteer=config.gazetteer)
     with tempfile.TemporaryDirectory() as out:
-        files = render_site(briefing, config, Path(out)).contents()
+        files = render_site(build_views(briefing, briefing_data(briefing)), config, Path(out)).contents()
     for path, content in files.items():
         if path.endswith(".html"):
             assert page_violations(content.decode("utf-8"), path) == [], path

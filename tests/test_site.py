@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 
 from generator.export import json_chunks, to_json
-from generator.render import _batched
+from generator.output import utf8_batches
 from conftest import make_project, run_briefing
 from sitecheck import broken_links, html_pages, reachable_from_home
 
@@ -46,8 +46,8 @@ def test_json_comes_record_by_record_and_pages_in_batches():
     chunks = list(json_chunks(data))
     assert b"".join(chunks).decode("utf-8") == to_json(data)
     assert len(chunks) > 3 and max(map(len, chunks)) < len(to_json(data))  # never the whole text at once
-    assert list(_batched(iter(["a", "b", "c", "é"]), size=3)) == [b"abc", "é".encode()]
-    assert list(_batched(iter([]))) == [b""]
+    assert list(utf8_batches(iter(["a", "b", "c", "é"]), size=3)) == [b"abc", "é".encode()]
+    assert list(utf8_batches(iter([]))) == [b""]
 
 
 def test_json_layout_keys_sorted_and_values_compact():

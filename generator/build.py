@@ -28,7 +28,7 @@ from .themes import assign_themes, document_phrases
 from .entities import candidate_problems, find_mentions
 from .quotes import find_quotes
 from .timeline import find_dates
-from .diff import diff_briefings
+from .diff import diff_basis, diff_briefings
 from .export import briefing_data, json_chunks, schema_file
 from .output import write_chunks, write_files
 from .reuse import PreviousPages, briefing_digest, records_from_data
@@ -156,6 +156,8 @@ def reduce_sources(settings: Settings, out_dir: Path, cache: SourceCache | None)
     data_digest = write_chunks(out_dir, urls.DATA, json_chunks(data))
     exported = (urls.DATA, *write_files(schema_file(), out_dir))
     changes = changes_since_last_build(cache, data, data_digest)
+    if cache is not None:  # what the next build's Changes page compares with, once this one succeeds
+        cache.stage_build(data_digest, diff_basis(data))
     return Reduced(
         views=build_views(briefing, data), changes=changes,
         briefing_digest=briefing_digest(data_digest, changes, stats.inputs) if cache is not None else None,

@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import types
 import typing
@@ -275,44 +274,56 @@ class SourceCache:
 
     # --- the previous build, for the Changes page ----------------------------------------
 
+    # Each history file is the SHA-256 of a build's briefing.json on its first line, then
+    # ``diff.diff_basis`` of its data as JSON: what the diff reads, not the whole file (issue 8).
+
     def _history_file(self, which: str) -> Path:
-        """``last`` (the previous build's briefing.json) or ``baseline`` (the one it was compared with)."""
-        return self.directory / f"history-{FORMAT}" / f"{which}.json"
+        """``last`` (the previous build), ``baseline`` (the one it was compared with) or ``staged``
+        (this build's, written before the build is known to have succeeded)."""
+        return self.directory / f"history-{FORMAT}" / f"{which}-basis.json"
 
     def _history_digest(self, which: str) -> str | None:
         try:
             with open(self._history_file(which), "rb") as handle:
-                return hashlib.file_digest(handle, "sha256").hexdigest()
+                return handle.readline().decode("ascii", "replace").strip() or None
         except OSError:
             return None
 
     def baseline_for(self, data_digest: str) -> dict | None:
-        """The build to compare this one (the SHA-256 of its ``briefing.json``) with: the previous
+        """What to compare this build (the SHA-256 of its ``briefing.json``) with: the previous
         build whose data differed. Rebuilding unchanged input compares with the same baseline again,
-        so builds stay repeatable. Only that one previous build is parsed (issue 8: they are large)."""
+        so builds stay repeatable."""
         last = self._history_digest("last")
         if last is None:
             return None
-        chosen = self._history_file("baseline" if last == data_digest else "last")
         try:
-            data = json.loads(chosen.read_bytes())
+            with open(self._history_file("baseline" if last == data_digest else "last"), "rb") as handle:
+                handle.readline()
+                basis = json.loads(handle.read())
         except (OSError, ValueError):
             return None
-        return data if isinstance(data, dict) else None
+        return basis if isinstance(basis, dict) else None
 
-    def record_build(self, data_file: Path, digest: str) -> None:
-        """Remember ``data_file`` (a site's briefing.json, whose SHA-256 is ``digest``) as the last
-        build, after a build succeeded; the last one becomes the baseline."""
+    def stage_build(self, digest: str, basis: dict) -> None:
+        """Keep ``basis`` (``diff.diff_basis`` of a build's data; ``digest``: its briefing.json's
+        SHA-256) until ``record_build`` says that build succeeded."""
         if self._history_digest("last") == digest:
+            return  # the same data as the last build: nothing to record
+        text = digest + "\n" + json.dumps(basis, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        _write_atomic(self._history_file("staged"), text)
+
+    def record_build(self, digest: str) -> None:
+        """The staged build (``digest``) becomes the last build, after it succeeded; the last one
+        becomes the baseline."""
+        staged, last = self._history_file("staged"), self._history_file("last")
+        if self._history_digest("staged") != digest or self._history_digest("last") == digest:
             return
-        last, baseline = self._history_file("last"), self._history_file("baseline")
-
-        def copy_and_set_aside_last(temp: str) -> None:
-            shutil.copyfile(data_file, temp)
+        try:
             if last.exists():
-                os.replace(last, baseline)
-
-        _replace_atomically(last, copy_and_set_aside_last)
+                os.replace(last, self._history_file("baseline"))
+            os.replace(staged, last)
+        except OSError:
+            pass  # as for every cache write: a cache that cannot be written is no cache, not a failed build
 
     # --- the previous build's pages, for reusing unchanged ones (generator/reuse.py) -----
 
@@ -333,20 +344,14 @@ class SourceCache:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temp file and rename, so a crash never leaves half an entry; failures are ignored."""
-    _replace_atomically(path, lambda temp: Path(temp).write_text(text, "utf-8"))
-
-
-def _replace_atomically(path: Path, fill: Callable[[str], None]) -> None:
-    """``fill`` a temp file beside ``path``, then rename it onto ``path``; a failed ``fill`` leaves
-    ``path`` as it was. Failures are ignored: a read-only or full disk makes the cache useless,
-    never the build."""
+    """Write through a temp file and rename, so a crash never leaves half an entry. Failures are
+    ignored: a read-only or full disk makes the cache useless, never the build."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         os.close(fd)
         try:
-            fill(temp)
+            Path(temp).write_text(text, "utf-8")
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

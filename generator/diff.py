@@ -170,13 +170,36 @@ def diff_quotes(old: dict, new: dict) -> dict:
     before_ids, before_keys = {q["id"] for q in before}, {_quote_key(q) for q in before}
 
     def summary(q: dict) -> dict:
-        return {k: q.get(k) for k in ("id", "source", "speaker", "text", "kind", "page")}
+        return {k: q.get(k) for k in QUOTE_FIELDS}
 
     return {
         "added": sorted((summary(q) for q in after if q["id"] not in before_ids and _quote_key(q) not in before_keys),
                         key=lambda q: (str(q["source"]), q["id"])),
         "removed": sorted((summary(q) for q in before if q["id"] not in after_ids and _quote_key(q) not in after_keys),
                           key=lambda q: (str(q["source"]), q["id"])),
+    }
+
+
+QUOTE_FIELDS = ("id", "source", "speaker", "text", "kind", "page")
+
+
+def diff_basis(data: dict) -> dict:
+    """The part of a briefing's data the diff reads: ``diff_briefings(diff_basis(old), new)`` is
+    ``diff_briefings(old, new)``. A build keeps this of itself for the next build's Changes page:
+    a tenth of ``briefing.json`` (no source text, no sentences, no mention lists; issue 8)."""
+
+    def fields(record: dict, names: tuple[str, ...]) -> dict:
+        return {name: record[name] for name in names if name in record}
+
+    def membership(record: dict) -> dict:
+        return dict(fields(record, ("id", "title", "name")), sources=sorted(_members(record)))
+
+    return {
+        "sources": [fields(r, ("id", *SOURCE_FIELDS)) for r in _records(data, "sources")],
+        "figures": [fields(r, FIGURE_FIELDS) for r in _records(data, "figures")],
+        "themes": [membership(r) for r in _records(data, "themes")],
+        "entities": [membership(r) for r in _records(data, "entities")],
+        "quotes": [fields(r, QUOTE_FIELDS) for r in _records(data, "quotes")],
     }
 
 

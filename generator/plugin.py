@@ -19,7 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import output, urls
+from . import output
 from .build import BuildResult, build_briefing
 from .cache import SourceCache
 from .config import ConfigError, Settings, parse_themes
@@ -134,7 +134,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def on_post_build(self, *, config) -> None:
         assert self.result is not None
         if self.cache is not None:  # the Changes page of the next build diffs against it
-            self.cache.record_build(self.result.site.root / urls.DATA, self.result.data_digest)
+            self.cache.record_build(self.result.data_digest)
             self.cache.record_pages(records_to_data(self.result.site.pages), self.settings.preview)
         self._drop_set_aside()
         if self.final_site_dir:

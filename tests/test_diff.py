@@ -6,7 +6,7 @@ import json
 import shutil
 
 from conftest import build_in_process, make_project, run_briefing
-from generator.diff import diff_briefings, format_text, has_changes, load_briefing
+from generator.diff import diff_basis, diff_briefings, format_text, has_changes, load_briefing
 
 
 def _figure(fid, source, text, value, measures, unit="percent", sentence="s-1"):
@@ -57,6 +57,13 @@ def test_hand_made_pair():
     assert '~ a: of downloads worldwide: "40%" (40 percent) -> "45%" (45 percent)' in text
     assert "+ b: Source B" in text and "- gone: Gone" in text
     assert '- a: Jane Smith: "We will stay open."' in text
+
+
+def test_the_basis_a_build_keeps_gives_the_same_diff():
+    with_mentions = dict(OLD, entities=[{"id": "acme", "name": "Acme", "mentions": [{"source": "gone"}]}])
+    for old in (OLD, with_mentions, {}, {"sources": "not a list", "figures": [{"id": 3}]}):
+        for new in (NEW, OLD, {}):
+            assert diff_briefings(diff_basis(old), new) == diff_briefings(old, new)
 
 
 def test_no_changes_and_older_exports_without_entities_or_quotes():
@@ -124,6 +131,8 @@ def test_two_real_builds_changed_figure_added_source_removed_quote(tmp_path):
     old, new = load_briefing(tmp_path / "before"), load_briefing(project / "site")
     had_quote = bool(old.get("quotes"))
     changes = diff_briefings(old, new)
+    assert diff_briefings(diff_basis(old), new) == changes  # what a build keeps of itself for the next
+    assert len(json.dumps(diff_basis(old))) < len(json.dumps(old)) / 3
     assert [s["id"] for s in changes["sources"]["added"]] == ["beta"]
     assert changes["sources"]["removed"] == []
     assert [(c["old"]["text"], c["new"]["text"]) for c in changes["figures"]["changed"]] == [("40%", "45%")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -191,7 +191,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         "problems": data["problems"],
         # What pages build from as they render (text_blocks, passages), not held for every page at
         # once: each source's paragraph kinds and sentences (the source view has its text).
-        "documents": {r.document.id: (tuple(p.kind for p in r.document.paragraphs), r.document.sentences,
+        "source_texts": {r.document.id: (tuple(p.kind for p in r.document.paragraphs), r.document.sentences,
                                       r.figures, rows_by_source.get(r.document.id, [])) for r in briefing.results},
         "sentence_text": {d.id: {s.id: s.text for s in d.sentences} for d in briefing.documents},
         "source_refs": source_refs,
@@ -203,7 +203,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
 
 def text_blocks(views: dict, source_id: str) -> list[dict]:
     """A source's text as blocks of sentences: built as its page renders (issue 8)."""
-    kinds, sentences, figures, rows = views["documents"][source_id]
+    kinds, sentences, figures, rows = views["source_texts"][source_id]
     return _source_text_blocks(kinds, sentences, list(figures), {r["id"]: r for r in rows})
 
 

@@ -316,8 +316,8 @@ class SourceCache:
         """The staged build (``digest``) becomes the last build, after it succeeded; the last one
         becomes the baseline."""
         staged, last = self._history_file("staged"), self._history_file("last")
-        if self._history_digest("staged") != digest or self._history_digest("last") == digest:
-            return
+        if self._history_digest("staged") != digest:
+            return  # nothing staged for it (stage_build keeps nothing when the data did not change)
         try:
             if last.exists():
                 os.replace(last, self._history_file("baseline"))
@@ -349,9 +349,9 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        os.close(fd)
         try:
-            Path(temp).write_text(text, "utf-8")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -20,6 +20,7 @@ _STOPWORDS = {"the", "a", "an", "of", "in", "on", "for", "to", "and", "or", "its
 SIMILAR = 0.5  # share of the smaller word set two phrases must have in common
 SOURCE_FIELDS = ("title", "date", "publisher", "author", "url", "page")
 FIGURE_FIELDS = ("id", "source", "text", "value", "unit", "bound", "measures", "year", "sentence", "page")
+QUOTE_FIELDS = ("id", "source", "speaker", "text", "kind", "page")
 
 
 class DiffInputError(ValueError):
@@ -178,9 +179,6 @@ def diff_quotes(old: dict, new: dict) -> dict:
         "removed": sorted((summary(q) for q in before if q["id"] not in after_ids and _quote_key(q) not in after_keys),
                           key=lambda q: (str(q["source"]), q["id"])),
     }
-
-
-QUOTE_FIELDS = ("id", "source", "speaker", "text", "kind", "page")
 
 
 def diff_basis(data: dict) -> dict:

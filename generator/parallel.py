@@ -103,9 +103,10 @@ def forked_map(task: Callable[[int], T], count: int, jobs: int = 0) -> list[T]:
     try:
         for _ in range(workers - 1):
             channel = tempfile.TemporaryFile()
-            children.append((os.fork(), channel))
-            if children[-1][0] == 0:  # the child: run tasks, send back what they returned (or raised)
+            pid = os.fork()
+            if pid == 0:  # the child: run tasks, send back what they returned (or what they raised)
                 _child_main(run, channel)
+            children.append((pid, channel))
         results = run()
     except BaseException:
         with next_task.get_lock():

@@ -277,7 +277,7 @@ def _figure_row_renderer(env: jinja2.Environment):
 def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | None = None,
                 previous: PreviousPages | None = None, briefing_digest: str | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
-    function of the inputs. (``briefing.json`` itself is written by ``build.build_briefing``.)
+    function of the inputs. (``briefing.json`` itself is written by ``build.reduce_sources``.)
 
     ``views`` is ``build_views(briefing, briefing_data(briefing))``.
     ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page.

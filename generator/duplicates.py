@@ -9,9 +9,12 @@ other is left out of the briefing and reported as a warning naming both files.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from collections import Counter
 from itertools import chain
+from operator import itemgetter
 
 from .models import Document, Problem, SourceResult
 
@@ -19,16 +22,20 @@ SHINGLE = 5
 JACCARD = 0.6
 CONTAINMENT = 0.8
 MIN_SHINGLES = 20  # shorter texts share too little to judge
-RARE = 20  # a shingle in more documents than this (or sqrt(n)) is a stock phrase, not a sign of copying
+# Either threshold needs the pair to share at least this share of the smaller set's shingles:
+# Jaccard 0.6 means common >= 0.375 * (a + b) >= 0.75 * a when a <= b; containment needs 0.8 * a.
+LEAST_SHARED = 0.75
+PREFIX = 0.7  # a set's rarest 30% of shingles find its partners (see _prefix)
 
 
 def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
     """Hashes of every run of ``size`` consecutive words (case, punctuation and spacing ignored).
 
-    Python's own string hash: the sets are only compared with each other within one build, so
-    which numbers come out never matters, and it is many times faster than a digest (issue 8)."""
+    Python's own hash of the tuple of words: the sets are only compared with each other within
+    one build, so which numbers come out never matters, and it is many times faster than a
+    digest (issue 8)."""
     words = re.findall(r"\w+", text.casefold())
-    return frozenset(hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1))
+    return frozenset(map(hash, zip(*(words[i:] for i in range(size)))))
 
 
 def overlap(a: frozenset[int], b: frozenset[int], common: int | None = None) -> tuple[float, float]:
@@ -41,47 +48,66 @@ def overlap(a: frozenset[int], b: frozenset[int], common: int | None = None) -> 
     return common / (len(a) + len(b) - common), common / min(len(a), len(b))
 
 
-def near_duplicate_pairs(documents: list[Document]) -> list[tuple[Document, Document, float]]:
-    """(kept, duplicate, containment) for every duplicate.
+def _prefix(ranks: list[int], own: int) -> tuple[list[int], int]:
+    """(the rarest shingles of a set that other sets have, how many of them a near-duplicate
+    partner at least as large must have), from the set's sorted ranks (rarest first; ranks
+    below ``own`` are shingles no other set has).
 
-    Comparing every pair would be quadratic, so only documents that share a distinctive shingle
-    (one in at most ``RARE`` documents, or sqrt(n)) are candidates: two copies of one article
-    always share some. Shared shingles are counted from an index of the distinctive ones; the
-    stock phrases left out can add at most their own number, so a pair that cannot reach the
-    thresholds even then is never compared in full."""
+    The set shares at least ``least = floor(LEAST_SHARED * size)`` with such a partner, so it
+    misses at most ``size - least`` of it: of any ``n`` of its shingles the partner has at
+    least ``n - (size - least)`` (prefix filtering). Taking them rarest first keeps the lists
+    of sets holding them short; the set's own count as missed."""
+    size = len(ranks)
+    length = size - math.floor(PREFIX * size) + 1
+    must = length - (size - math.floor(LEAST_SHARED * size))
+    start = bisect.bisect_left(ranks, own, 0, length)
+    if length - start < must:
+        return [], 0  # too many of its rarest are its own: no set shares enough of it
+    return ranks[start:length], must
+
+
+def near_duplicate_pairs(documents: list[Document]) -> list[tuple[Document, Document, float]]:
+    """(kept, duplicate, containment) for every duplicate: every pair meeting either threshold,
+    then, in id order, each document not yet left out keeps the later ones it pairs with out.
+
+    Comparing every pair would be quadratic. Of a pair, the smaller set (``a`` shingles) shares
+    at least ``LEAST_SHARED * a`` with the larger, so the larger holds many of the smaller's
+    rarest shingles (see ``_prefix``): only documents holding enough of a document's rarest
+    are compared with it in full. Exact, whatever the number of copies of a story."""
     ordered = sorted(documents, key=lambda d: d.id)
     sets = [shingles(d.text) for d in ordered]
     counts = Counter(chain.from_iterable(sets))
-    rare_limit = max(RARE, int(len(ordered) ** 0.5))
-    rare = [{s for s in shingle_set if counts[s] <= rare_limit} for shingle_set in sets]
-    stock = [shingle_set.difference(rare_set) for shingle_set, rare_set in zip(sets, rare)]
-    index: dict[int, list[int]] = {}
-    for position, rare_set in enumerate(rare):
-        if len(sets[position]) >= MIN_SHINGLES:
-            for shingle in rare_set:
-                index.setdefault(shingle, []).append(position)
+    by_rarity = sorted(counts.items(), key=itemgetter(1, 0))  # then by hash: any fixed order will do
+    own = bisect.bisect_left(by_rarity, 2, key=itemgetter(1))  # how many shingles only one set has
+    rank = dict(zip(map(itemgetter(0), by_rarity), range(len(by_rarity))))
+    del counts, by_rarity
+    prefixes = [_prefix(sorted(map(rank.__getitem__, s)), own) if len(s) >= MIN_SHINGLES else ([], 0)
+                for s in sets]
+    wanted = set(chain.from_iterable(prefix for prefix, _ in prefixes))
+    holding: dict[int, list[int]] = {}  # a prefix shingle's rank -> positions of the sets that hold it
+    for position, shingle_set in enumerate(sets):
+        for shingle in wanted.intersection(map(rank.__getitem__, shingle_set)):
+            holding.setdefault(shingle, []).append(position)
+    del rank, wanted
 
-    def need(size_a: int, size_b: int) -> float:
-        """Fewest shared shingles that can meet either threshold (Jaccard: common / (a + b - common))."""
-        return min(JACCARD / (1 + JACCARD) * (size_a + size_b), CONTAINMENT * min(size_a, size_b)) - 1e-9
+    partners: dict[int, dict[int, float]] = {}  # position -> later position -> containment
+    for position, (prefix, must) in enumerate(prefixes):
+        size = len(sets[position])
+        held = Counter(chain.from_iterable(holding[s] for s in prefix))
+        for other, count in held.items():
+            if count < must or other == position or len(sets[other]) < size:
+                continue  # the larger of a pair is found from the smaller's prefix
+            jaccard, containment = overlap(sets[position], sets[other])
+            if jaccard >= JACCARD or containment >= CONTAINMENT:
+                partners.setdefault(min(position, other), {})[max(position, other)] = containment
 
     pairs: list[tuple[Document, Document, float]] = []
     duplicate: set[int] = set()
-    for position, shingle_set in enumerate(sets):
-        if position in duplicate or len(shingle_set) < MIN_SHINGLES:
+    for position in sorted(partners):
+        if position in duplicate:
             continue
-        shared_rare = Counter(chain.from_iterable(index[shingle] for shingle in rare[position]))
-        common_here = len(stock[position])
-        for other in sorted(shared_rare):
-            if other <= position or other in duplicate:
-                continue
-            most = shared_rare[other] + min(common_here, len(stock[other]))
-            if most < need(len(shingle_set), len(sets[other])):
-                continue
-            # A rare shingle is rare for both, so shared_rare is exact: only stock phrases are left to intersect.
-            common = shared_rare[other] + len(stock[position] & stock[other])
-            jaccard, containment = overlap(shingle_set, sets[other], common)
-            if jaccard >= JACCARD or containment >= CONTAINMENT:
+        for other, containment in sorted(partners[position].items()):
+            if other not in duplicate:
                 duplicate.add(other)
                 pairs.append((ordered[position], ordered[other], containment))
     return pairs

@@ -1,10 +1,11 @@
 """Near-duplicate sources are detected, reported naming both files, and counted once."""
 
 import json
+import random
 from pathlib import Path
 
 from conftest import build_in_process, make_project
-from generator.duplicates import near_duplicate_pairs, overlap, shingles
+from generator.duplicates import CONTAINMENT, JACCARD, MIN_SHINGLES, near_duplicate_pairs, overlap, shingles
 from generator.models import SourceFile
 from generator.normalise import normalise
 
@@ -12,6 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 WIRE = (FIXTURES / "wire_story.txt").read_text("utf-8")
 COPY = (FIXTURES / "wire_story_copy.md").read_text("utf-8")
 OTHER = (FIXTURES / "ontopic_sections.txt").read_text("utf-8")
+WORDS = sorted(set(WIRE.split() + OTHER.split()))
 
 
 def doc(source_id: str, text: str):
@@ -51,3 +53,66 @@ def test_build_reports_duplicate_and_counts_it_once(tmp_path, capsys):
     assert sorted(s["id"] for s in data["sources"]) == ["water", "wire"]
     assert [p["code"] for p in data["problems"]].count("near-duplicate") == 1
     assert {f["source"] for f in data["figures"]} <= {"water", "wire"}
+
+
+def _brute_force_pairs(docs):
+    """Every pair compared in full, then the same keep-the-first rule: what near_duplicate_pairs must equal."""
+    ordered = sorted(docs, key=lambda d: d.id)
+    sets = [shingles(d.text) for d in ordered]
+    pairs, duplicate = [], set()
+    for i, a in enumerate(sets):
+        if i in duplicate or len(a) < MIN_SHINGLES:
+            continue
+        for j in range(i + 1, len(sets)):
+            if j not in duplicate and len(sets[j]) >= MIN_SHINGLES:
+                jaccard, containment = overlap(a, sets[j])
+                if jaccard >= JACCARD or containment >= CONTAINMENT:
+                    duplicate.add(j)
+                    pairs.append((ordered[i].id, ordered[j].id, containment))
+    return pairs
+
+
+def test_pairs_equal_comparing_every_pair_on_random_overlapping_texts():
+    """Texts built from a small stock of sentences share many shingles, some nearly all: the
+    prefix filter must find exactly the pairs a full comparison finds."""
+    rng = random.Random(8)
+    stock = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14))) + "." for _ in range(60)]
+    texts = [[rng.choice(stock) for _ in range(rng.randint(4, 30))] for _ in range(40)]
+    for base in texts[:30]:  # copies: cut short, extended, partly rewritten
+        copy = base[:max(3, int(len(base) * rng.uniform(0.6, 1.0)))]
+        copy += [rng.choice(stock) for _ in range(rng.randint(0, 4))]
+        for _ in range(rng.randint(0, len(copy) // 4)):
+            copy[rng.randrange(len(copy))] = rng.choice(stock)
+        texts.append(copy)
+    fresh = [f"{rng.choice(WORDS)} {rng.choice(WORDS)} item {n} {rng.choice(WORDS)} {rng.choice(WORDS)}." for n in range(900)]
+    base = fresh[:40]
+    for rewritten in range(16):  # the same length, 0-40% rewritten: Jaccard either side of 0.6
+        copy = list(base)
+        for position in rng.sample(range(40), rewritten):
+            copy[position] = fresh.pop()
+        texts.append(copy)
+    docs = [doc(f"s{i:03d}", " ".join(sentences)) for i, sentences in enumerate(texts)]
+    expected = _brute_force_pairs(docs)
+    assert len(expected) >= 10
+    assert [(k.id, d.id, share) for k, d, share in near_duplicate_pairs(docs)] == expected
+
+
+def test_a_story_syndicated_many_times_is_found_however_often():
+    """Fifty copies among few sources: every copy's shingles are common, and still each copy is one pair."""
+    copies = [doc(f"copy-{i:02d}", WIRE) for i in range(50)]
+    pairs = near_duplicate_pairs(copies + [doc("other", OTHER)])
+    assert [(k.id, d.id) for k, d, _ in pairs] == [("copy-00", f"copy-{i:02d}") for i in range(1, 50)]
+
+
+def test_a_pair_sharing_just_enough_is_found_when_the_smaller_misses_its_rarest():
+    """The smaller text's shingles the larger lacks are its rarest (its own): the prefix filter's
+    bound is tight here, and the pair (Jaccard just over 0.6) must still be found."""
+    rng = random.Random(3)
+    fresh = [f"{rng.choice(WORDS)} {rng.choice(WORDS)} item {n} {rng.choice(WORDS)}." for n in range(200)]
+    smaller = fresh[:40]
+    larger = fresh[40:49] + smaller[9:] + fresh[60:62]  # its first 9 sentences rewritten, 2 added
+    a, b = shingles(" ".join(smaller)), shingles(" ".join(larger))
+    jaccard, containment = overlap(a, b)
+    assert len(a) < len(b) and 0.6 <= jaccard < 0.62 and containment < CONTAINMENT
+    pairs = near_duplicate_pairs([doc("a", " ".join(smaller)), doc("b", " ".join(larger))])
+    assert [(k.id, d.id) for k, d, _ in pairs] == [("a", "b")]

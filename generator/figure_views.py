@@ -85,6 +85,7 @@ def figure_charts(rows: list[dict]) -> list[dict]:
     """Bar charts where figures compare like with like: the same counted noun (downloads) or the same
     measure in the same unit (a share of the same thing), for two or more different subjects."""
     series: dict[tuple[str, str], list[dict]] = {}
+    charted: set[tuple[str, str, str]] = set()  # (unit, what, subject): one bar per subject, the first row
     for row in rows:
         if not row.get("subject") or row["bound"] in ("<", "<=") or row["unit"] in ("times", "count"):
             continue
@@ -93,7 +94,8 @@ def figure_charts(rows: list[dict]) -> list[dict]:
         if not counted and not key[1]:
             continue
         series.setdefault(key, [])
-        if all(r["subject"].lower() != row["subject"].lower() for r in series[key]):
+        if (*key, row["subject"].lower()) not in charted:
+            charted.add((*key, row["subject"].lower()))
             series[key].append(row)
     charts = []
     for (unit, what), members in sorted(series.items()):

@@ -23,9 +23,11 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
         for theme in themes:
             theme_sources.setdefault(theme, set()).add(source)
     entity_sources: dict[str, set[str]] = {}
-    for (source, _), entities in sentence_entities.items():
+    entity_sentences: dict[str, list[tuple[str, str]]] = {}  # the sentences that can back a takeaway naming it
+    for key, entities in sentence_entities.items():
         for entity in entities:
-            entity_sources.setdefault(entity, set()).add(source)
+            entity_sources.setdefault(entity, set()).add(key[0])
+            entity_sentences.setdefault(entity, []).append(key)
     places = {e.id for e in briefing.gazetteer if e.kind == "place"}
     group_of = {f["id"]: f["group"] for f in data["figures"]}
     groups = {g["id"]: g for g in data["figure_groups"]}
@@ -54,7 +56,6 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
                 scored.append((-score, document.id, index, sentence, themes, entities, corroborated))
     scored.sort(key=lambda row: row[:3])
     figure_source = {f["id"]: (f["source"], f["sentence_id"]) for f in data["figures"]}
-    sentence_keys = sorted(set(sentence_themes) | set(sentence_entities))  # once, not per takeaway
     picked, per_source, used_signatures = [], {}, set()
     for _, source, _, sentence, themes, entities, corroborated in scored:
         signature = (tuple(themes), tuple(entities))
@@ -68,7 +69,7 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
             "page": urls.sentence_link(source, sentence.id),
             "themes": themes, "entities": entities, "figure_groups": corroborated,
             "citations": _citations(source, sentence.id, themes, entities, corroborated,
-                                    sentence_themes, sentence_entities, sentence_keys, figure_source, groups),
+                                    sentence_themes, sentence_entities, entity_sentences, figure_source, groups),
         })
         if len(picked) >= MAX_TAKEAWAYS:
             break
@@ -76,11 +77,11 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
 
 
 def _citations(source, sentence, themes, entities, corroborated, sentence_themes, sentence_entities,
-               sentence_keys, figure_source, groups) -> list[dict]:
+               entity_sentences, figure_source, groups) -> list[dict]:
     """The takeaway's own sentence, then the best backing sentence of each other source.
 
-    ``sentence_keys``: every (source, sentence) with a theme or entity, sorted;
-    ``figure_source``: figure id -> (source, sentence)."""
+    ``entity_sentences``: entity id -> the (source, sentence) keys naming it (a backing sentence
+    shares an entity and a theme); ``figure_source``: figure id -> (source, sentence)."""
     cites = [{"source": source, "sentence": sentence, "page": urls.sentence_link(source, sentence)}]
     backing: dict[str, tuple[int, str]] = {}
     for group in corroborated:
@@ -88,7 +89,7 @@ def _citations(source, sentence, themes, entities, corroborated, sentence_themes
             other, other_sentence = figure_source[fid]
             if other != source:
                 backing[other] = min(backing.get(other, (0, "~")), (-100, other_sentence))
-    for other, other_sentence in sentence_keys:
+    for other, other_sentence in {key for entity in entities for key in entity_sentences.get(entity, ())}:
         if other == source:
             continue
         shared_themes = set(themes) & set(sentence_themes.get((other, other_sentence), ()))

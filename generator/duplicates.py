@@ -38,13 +38,11 @@ def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
     return frozenset(map(hash, zip(*(words[i:] for i in range(size)))))
 
 
-def overlap(a: frozenset[int], b: frozenset[int], common: int | None = None) -> tuple[float, float]:
-    """(Jaccard similarity, containment of the smaller set in the larger); ``common`` is
-    ``len(a & b)`` when the caller already knows it."""
+def overlap(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
+    """(Jaccard similarity, containment of the smaller set in the larger)."""
     if not a or not b:
         return 0.0, 0.0
-    if common is None:
-        common = len(a & b)
+    common = len(a & b)
     return common / (len(a) + len(b) - common), common / min(len(a), len(b))
 
 

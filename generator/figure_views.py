@@ -94,8 +94,9 @@ def figure_charts(rows: list[dict]) -> list[dict]:
         if not counted and not key[1]:
             continue
         series.setdefault(key, [])
-        if (*key, row["subject"].lower()) not in charted:
-            charted.add((*key, row["subject"].lower()))
+        bar = (*key, row["subject"].lower())
+        if bar not in charted:
+            charted.add(bar)
             series[key].append(row)
     charts = []
     for (unit, what), members in sorted(series.items()):

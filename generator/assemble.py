@@ -11,9 +11,9 @@ import re
 from dataclasses import replace
 
 from .themes import rank_theme_candidates, uncategorised_problems
-from .models import Briefing, Figure, FigureGroup, Problem, SourceResult, ThemeDef
+from .models import Briefing, ComparedPairs, Figure, FigureGroup, Problem, SourceResult, ThemeDef
 from .corroborate import group_figures  # noqa: F401  (figure grouping lives in corroborate.py)
-from .duplicates import drop_near_duplicates
+from .duplicates import drop_near_duplicates, find_pairs
 
 
 def duplicate_id_problems(results: list[SourceResult]) -> tuple[list[SourceResult], list[Problem]]:
@@ -33,11 +33,13 @@ def duplicate_id_problems(results: list[SourceResult]) -> tuple[list[SourceResul
 
 
 def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ...],
-             problems: list[Problem], gazetteer: tuple = ()) -> Briefing:
-    """The briefing: sources in id order, cross-source figure groups, every problem."""
+             problems: list[Problem], gazetteer: tuple = (), known_pairs: ComparedPairs | None = None) -> Briefing:
+    """The briefing: sources in id order, cross-source figure groups, every problem.
+    ``known_pairs``: the previous build's ``compared_pairs`` (near-duplicates found then)."""
     unique, duplicate_problems = duplicate_id_problems(sorted(results, key=lambda r: r.document.path))
     unique.sort(key=lambda r: r.document.id)
-    unique, near_duplicates = drop_near_duplicates(unique)  # generator/duplicates.py: counted once
+    compared = find_pairs([r.document for r in unique], known_pairs)
+    unique, near_duplicates = drop_near_duplicates(unique, compared)  # generator/duplicates.py: counted once
     duplicate_problems += near_duplicates
     candidates = rank_theme_candidates([r.phrases for r in unique], themes, gazetteer)
     all_problems = list(problems) + duplicate_problems + [p for r in unique for p in r.problems]
@@ -54,4 +56,5 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
         problems=tuple(all_problems),
         gazetteer=tuple(gazetteer),
         theme_candidates=tuple(candidates),
+        compared_pairs=compared,
     )

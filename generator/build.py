@@ -102,7 +102,12 @@ def collect(settings: Settings, cache: SourceCache | None = None, stats: CacheSt
         rel = settings.seeds_dir.relative_to(settings.root).as_posix() \
             if settings.seeds_dir.is_relative_to(settings.root) else str(settings.seeds_dir)
         problems.append(Problem("warning", rel, "no sources found", code="no-sources"))
-    return assemble(settings.title, results, settings.themes, problems, gazetteer=settings.gazetteer)
+    known_pairs = cache.read_compared_pairs() if cache is not None else None
+    briefing = assemble(settings.title, results, settings.themes, problems, gazetteer=settings.gazetteer,
+                        known_pairs=known_pairs)
+    if cache is not None and briefing.compared_pairs != known_pairs:
+        cache.record_compared_pairs(briefing.compared_pairs)
+    return briefing
 
 
 @contextmanager

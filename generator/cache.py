@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from . import __version__, models
 from .config import Settings
-from .models import Problem, SourceResult
+from .models import ComparedPairs, Problem, SourceResult
 
 CACHE_DIR_NAME = ".briefing-cache"
 MAGIC = "briefing-source-cache"
@@ -324,6 +324,31 @@ class SourceCache:
             os.replace(staged, last)
         except OSError:
             pass  # as for every cache write: a cache that cannot be written is no cache, not a failed build
+
+    # --- the near-duplicate pairs found, so a rebuild compares only new sources (duplicates.py) --
+
+    def _pairs_file(self) -> Path:
+        return self.directory / f"near-duplicates-{FORMAT}.json"
+
+    def read_compared_pairs(self) -> ComparedPairs | None:
+        """What the last build's near-duplicate search found; None when there is nothing to trust
+        (no file, another generator version, anything malformed: the search then runs in full)."""
+        try:
+            entry = json.loads(self._pairs_file().read_text("utf-8"))
+            if entry["magic"] != MAGIC or entry["code"] != generator_fingerprint():
+                return None
+            documents, pairs = entry["documents"], entry["pairs"]
+            if not (all(type(d) is str for d in documents) and all(
+                    len(p) == 3 and type(p[0]) is str and type(p[1]) is str and type(p[2]) is float for p in pairs)):
+                return None
+            return ComparedPairs(frozenset(documents), {(first, second): share for first, second, share in pairs})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def record_compared_pairs(self, compared: ComparedPairs) -> None:
+        _write_atomic(self._pairs_file(), json.dumps({
+            "magic": MAGIC, "code": generator_fingerprint(), "documents": sorted(compared.documents),
+            "pairs": sorted([first, second, share] for (first, second), share in compared.pairs.items())}))
 
     # --- the previous build's pages, for reusing unchanged ones (generator/reuse.py) -----
 

@@ -10,13 +10,14 @@ other is left out of the briefing and reported as a warning naming both files.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import re
 from collections import Counter
 from itertools import chain
 from operator import itemgetter
 
-from .models import Document, Problem, SourceResult
+from .models import ComparedPairs, Document, Problem, SourceResult
 
 SHINGLE = 5
 JACCARD = 0.6
@@ -26,6 +27,7 @@ MIN_SHINGLES = 20  # shorter texts share too little to judge
 # Jaccard 0.6 means common >= 0.375 * (a + b) >= 0.75 * a when a <= b; containment needs 0.8 * a.
 LEAST_SHARED = 0.75
 PREFIX = 0.7  # a set's rarest 30% of shingles find its partners (see _prefix)
+DIRECT_LIMIT = 32  # new documents compared one by one with all others, rather than searching all again
 
 
 def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
@@ -64,16 +66,55 @@ def _prefix(ranks: list[int], own: int) -> tuple[list[int], int]:
     return ranks[start:length], must
 
 
-def near_duplicate_pairs(documents: list[Document]) -> list[tuple[Document, Document, float]]:
-    """(kept, duplicate, containment) for every duplicate: every pair meeting either threshold,
-    then, in id order, each document not yet left out keeps the later ones it pairs with out.
+def document_key(document: Document) -> str:
+    """A document as ``ComparedPairs`` knows it: by its id (which orders a pair) and its text."""
+    return hashlib.sha256(f"{document.id}\0{document.text}".encode("utf-8")).hexdigest()[:32]
+
+
+def find_pairs(documents: list[Document], known: ComparedPairs | None = None) -> ComparedPairs:
+    """Every pair of ``documents`` meeting either threshold.
+
+    With ``known`` (what the previous build found), its pairs among the documents still here
+    stand, and when only a few documents are new to it (``DIRECT_LIMIT``: a rebuild after an
+    editor adds a source) each of them is compared with every other document. Otherwise the
+    prefix filter (``_search``) finds them all."""
+    ordered = sorted(documents, key=lambda d: d.id)
+    keys = [document_key(d) for d in ordered]
+    new = [i for i, key in enumerate(keys) if known is None or key not in known.documents]
+    if len(new) > DIRECT_LIMIT:
+        found = _search([shingles(d.text) for d in ordered])
+        return ComparedPairs(frozenset(keys), {(keys[i], keys[j]): share for (i, j), share in found.items()})
+    present = set(keys)
+    pairs = {pair: share for pair, share in known.pairs.items() if present.issuperset(pair)} if known else {}
+    if new:
+        sets = [shingles(d.text) for d in ordered]
+        newer = set(new)
+        for i in new:
+            for j in range(len(sets)):
+                if j == i or (j in newer and j < i):
+                    continue  # two new documents are compared once
+                first, second = min(i, j), max(i, j)
+                share = _containment_if_pair(sets[first], sets[second])
+                if share is not None:
+                    pairs[keys[first], keys[second]] = share
+    return ComparedPairs(frozenset(keys), pairs)
+
+
+def _containment_if_pair(a: frozenset[int], b: frozenset[int]) -> float | None:
+    """The containment of a pair meeting either threshold; None for any other pair."""
+    if len(a) < MIN_SHINGLES or len(b) < MIN_SHINGLES:
+        return None
+    jaccard, containment = overlap(a, b)
+    return containment if jaccard >= JACCARD or containment >= CONTAINMENT else None
+
+
+def _search(sets: list[frozenset[int]]) -> dict[tuple[int, int], float]:
+    """(position, later position) -> containment for every pair of ``sets`` meeting a threshold.
 
     Comparing every pair would be quadratic. Of a pair, the smaller set (``a`` shingles) shares
     at least ``LEAST_SHARED * a`` with the larger, so the larger holds many of the smaller's
-    rarest shingles (see ``_prefix``): only documents holding enough of a document's rarest
-    are compared with it in full. Exact, whatever the number of copies of a story."""
-    ordered = sorted(documents, key=lambda d: d.id)
-    sets = [shingles(d.text) for d in ordered]
+    rarest shingles (see ``_prefix``): only sets holding enough of a set's rarest are compared
+    with it in full. Exact, whatever the number of copies of a story."""
     counts = Counter(chain.from_iterable(sets))
     by_rarity = sorted(counts.items(), key=itemgetter(1, 0))  # then by hash: any fixed order will do
     own = bisect.bisect_left(by_rarity, 2, key=itemgetter(1))  # how many shingles only one set has
@@ -88,32 +129,47 @@ def near_duplicate_pairs(documents: list[Document]) -> list[tuple[Document, Docu
             holding.setdefault(shingle, []).append(position)
     del rank, wanted
 
-    partners: dict[int, dict[int, float]] = {}  # position -> later position -> containment
+    found: dict[tuple[int, int], float] = {}
     for position, (prefix, must) in enumerate(prefixes):
         size = len(sets[position])
         held = Counter(chain.from_iterable(holding[s] for s in prefix))
         for other, count in held.items():
             if count < must or other == position or len(sets[other]) < size:
                 continue  # the larger of a pair is found from the smaller's prefix
-            jaccard, containment = overlap(sets[position], sets[other])
-            if jaccard >= JACCARD or containment >= CONTAINMENT:
-                partners.setdefault(min(position, other), {})[max(position, other)] = containment
+            share = _containment_if_pair(sets[position], sets[other])
+            if share is not None:
+                found[min(position, other), max(position, other)] = share
+    return found
 
+
+def near_duplicate_pairs(documents: list[Document], compared: ComparedPairs | None = None
+                         ) -> list[tuple[Document, Document, float]]:
+    """(kept, duplicate, containment) for every duplicate: in id order, each document not yet
+    left out keeps the later ones it pairs with out. ``compared``: ``find_pairs(documents)``."""
+    ordered = sorted(documents, key=lambda d: d.id)
+    position = {document_key(d): i for i, d in enumerate(ordered)}
+    if compared is None:
+        compared = find_pairs(ordered)
+    partners: dict[int, dict[int, float]] = {}  # position -> later position -> containment
+    for (first, second), share in compared.pairs.items():
+        partners.setdefault(position[first], {})[position[second]] = share
     pairs: list[tuple[Document, Document, float]] = []
     duplicate: set[int] = set()
-    for position in sorted(partners):
-        if position in duplicate:
+    for first in sorted(partners):
+        if first in duplicate:
             continue
-        for other, containment in sorted(partners[position].items()):
-            if other not in duplicate:
-                duplicate.add(other)
-                pairs.append((ordered[position], ordered[other], containment))
+        for second, share in sorted(partners[first].items()):
+            if second not in duplicate:
+                duplicate.add(second)
+                pairs.append((ordered[first], ordered[second], share))
     return pairs
 
 
-def drop_near_duplicates(results: list[SourceResult]) -> tuple[list[SourceResult], list[Problem]]:
-    """Keep one source of each near-duplicate group; a warning names both files for each one left out."""
-    pairs = near_duplicate_pairs([r.document for r in results])
+def drop_near_duplicates(results: list[SourceResult], compared: ComparedPairs
+                         ) -> tuple[list[SourceResult], list[Problem]]:
+    """Keep one source of each near-duplicate group; a warning names both files for each one left
+    out. ``compared``: ``find_pairs`` of the results' documents."""
+    pairs = near_duplicate_pairs([r.document for r in results], compared)
     dropped = {dup.id for _, dup, _ in pairs}
     problems = [Problem(
         "warning", dup.path,

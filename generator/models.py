@@ -216,6 +216,17 @@ class FigureGroup:
 
 
 @dataclass(frozen=True)
+class ComparedPairs:
+    """The near-duplicate pairs among some documents, each document by its key (``duplicates.
+    document_key``: its id and text): every pair meeting a threshold, with its containment.
+    A pair's test reads only its two texts, so a rebuild compares only the documents not among
+    these with the others (issue 8)."""
+
+    documents: frozenset[str] = frozenset()
+    pairs: dict[tuple[str, str], float] = field(default_factory=dict)  # (key, key), in id order
+
+
+@dataclass(frozen=True)
 class Briefing:
     """The whole briefing: every source's results and what the sources say together."""
 
@@ -226,6 +237,8 @@ class Briefing:
     problems: tuple[Problem, ...] = ()
     gazetteer: tuple[EntityDef, ...] = ()
     theme_candidates: tuple[tuple[str, int, int], ...] = ()  # (phrase, sources, occurrences)
+    compared_pairs: ComparedPairs = field(default_factory=ComparedPairs)  # what the next build's
+    # near-duplicate search may take as found (generator/duplicates.py)
 
     @property
     def documents(self) -> tuple[Document, ...]:

@@ -5,7 +5,8 @@ import random
 from pathlib import Path
 
 from conftest import build_in_process, make_project
-from generator.duplicates import CONTAINMENT, JACCARD, MIN_SHINGLES, near_duplicate_pairs, overlap, shingles
+from generator.duplicates import (CONTAINMENT, DIRECT_LIMIT, JACCARD, MIN_SHINGLES, find_pairs, near_duplicate_pairs,
+                                 overlap, shingles)
 from generator.models import SourceFile
 from generator.normalise import normalise
 
@@ -115,4 +116,40 @@ def test_a_pair_sharing_just_enough_is_found_when_the_smaller_misses_its_rarest(
     jaccard, containment = overlap(a, b)
     assert len(a) < len(b) and 0.6 <= jaccard < 0.62 and containment < CONTAINMENT
     pairs = near_duplicate_pairs([doc("a", " ".join(smaller)), doc("b", " ".join(larger))])
+    assert [(k.id, d.id) for k, d, _ in pairs] == [("a", "b")]
+
+
+def _random_texts(seed: int, count: int) -> list:
+    """Texts from a small stock of sentences, many of them copies cut, extended or rewritten."""
+    rng = random.Random(seed)
+    stock = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14))) + "." for _ in range(60)]
+    texts = [[rng.choice(stock) for _ in range(rng.randint(4, 30))] for _ in range(count // 2)]
+    for base in list(texts):
+        copy = base[:max(3, int(len(base) * rng.uniform(0.6, 1.0)))] + [rng.choice(stock) for _ in range(rng.randint(0, 4))]
+        texts.append(copy)
+    rng.shuffle(texts)
+    return [doc(f"s{i:03d}", " ".join(sentences)) for i, sentences in enumerate(texts)]
+
+
+def test_a_rebuild_finds_the_same_pairs_from_what_the_last_build_found():
+    """Sources added, removed and edited since the last build: only the new ones are compared
+    with the others, and the pairs are those a search of all of them finds."""
+    docs = _random_texts(5, 80)
+    before = docs[:60]
+    edited = doc(docs[3].id, docs[3].text + " A sentence added by the editor at the very end.")
+    after = [edited] + docs[4:50] + docs[60:70]  # three removed, one edited, ten added
+    known = find_pairs(before)
+    assert len(after) - 46 <= DIRECT_LIMIT
+    incremental = find_pairs(after, known)
+    assert incremental == find_pairs(after)
+    assert len(incremental.pairs) >= 5
+    assert near_duplicate_pairs(after, incremental) == near_duplicate_pairs(after)
+    assert find_pairs(after, incremental) == incremental  # nothing new: nothing compared
+
+
+def test_a_copy_of_a_known_text_under_a_new_name_is_compared():
+    """Documents are known by id and text, so the same text added again is new and pairs."""
+    known = find_pairs([doc("a", WIRE), doc("c", OTHER)])
+    pairs = near_duplicate_pairs([doc("a", WIRE), doc("b", WIRE), doc("c", OTHER)],
+                                 find_pairs([doc("a", WIRE), doc("b", WIRE), doc("c", OTHER)], known))
     assert [(k.id, d.id) for k, d, _ in pairs] == [("a", "b")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 import os
 import tempfile
 import types
@@ -28,7 +29,8 @@ from .models import ComparedPairs, Problem, SourceResult
 
 CACHE_DIR_NAME = ".briefing-cache"
 MAGIC = "briefing-source-cache"
-FORMAT = 1
+FORMAT = 1  # of the history and pages files
+ENTRY_FORMAT = 2  # of source entries; 2: each record the list of its field values
 
 # Settings fields that only shape pages or say where things are, never a source's result.
 _RENDER_ONLY_FIELDS = {"root", "seeds_dir", "templates_dir", "title", "description", "site_url", "preview", "jobs"}
@@ -90,8 +92,11 @@ def build_fingerprint(settings: Settings) -> str:
 # --- dataclass <-> JSON -------------------------------------------------------------------
 
 def to_data(record: Any) -> Any:
-    """A record as JSON-ready data (tuples become lists)."""
-    return _canonical(record)
+    """A record as JSON-ready data: each record the list of its field values in field order
+    (tuples become lists). Without the field names an entry is about a third smaller, and both
+    ways faster (1,000 sources: written 0.9 -> 0.3 s, read 1.05 -> 0.75 s: issue 8)."""
+    write = _writer(type(record))
+    return record if write is None else write(record)
 
 
 SHARED_CHARS = 40  # strings up to this long are interned as records are read back
@@ -103,36 +108,53 @@ def from_data(cls: Any, data: Any) -> Any:
 
 
 @lru_cache(maxsize=None)
+def _writer(cls: Any) -> Callable[[Any], Any] | None:
+    """``to_data`` for values of type ``cls``, worked out once per type; None where a value is
+    written as it is (strings, numbers, None and unions of them)."""
+    origin = typing.get_origin(cls)
+    if dataclasses.is_dataclass(cls):
+        hints = typing.get_type_hints(cls, vars(models))
+        fields = [(operator.attrgetter(f.name), _writer(hints[f.name])) for f in dataclasses.fields(cls)]
+        if all(write is None for _, write in fields):
+            values = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+            return (lambda record: [values(record)]) if len(fields) == 1 else (lambda record: list(values(record)))
+        return lambda record: [value(record) if write is None else write(value(record)) for value, write in fields]
+    if origin is tuple:
+        args = typing.get_args(cls)
+        if len(args) == 2 and args[1] is Ellipsis:
+            write_item = _writer(args[0])
+            return list if write_item is None else (lambda items: [write_item(item) for item in items])
+        writers = [_writer(a) for a in args]
+        return lambda items: [item if write is None else write(item) for write, item in zip(writers, items)]
+    options = typing.get_args(cls) if origin in (typing.Union, types.UnionType) else (cls,)
+    if all(option in _PLAIN or option is float for option in options):
+        return None
+    return _canonical  # dicts and anything else: plain JSON data, as for hashing
+
+
+@lru_cache(maxsize=None)
 def _reader(cls: Any) -> Callable[[Any], Any]:
     """A checking converter for values of type ``cls``, worked out once per type (issue 8)."""
     origin = typing.get_origin(cls)
     if dataclasses.is_dataclass(cls):
         hints = typing.get_type_hints(cls, vars(models))
-        fields = [(f.name, _reader(hints[f.name]), _exact_types(hints[f.name]),
-                   f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
-                  for f in dataclasses.fields(cls)]
-        names = {name for name, _, _, _ in fields}
+        fields = [(f.name, _reader(hints[f.name]), _exact_types(hints[f.name])) for f in dataclasses.fields(cls)]
+        count = len(fields)
 
         def read_record(data: Any) -> Any:
-            if not isinstance(data, dict):
-                raise CacheError(f"{cls.__name__}: expected an object")
-            if not names.issuperset(data):
-                raise CacheError(f"{cls.__name__}: unknown fields {sorted(set(data) - names)}")
-            kwargs = {}
-            for name, read, exact, required in fields:
-                if name in data:
-                    value = data[name]
-                    if exact is None:
-                        kwargs[name] = read(value)
-                    elif type(value) in exact:  # plain fields checked here: most of a record (issue 8)
-                        # Short strings (ids, units, kinds) recur across records: one object each,
-                        # as the map's results share them (a third of what warm results held: issue 8).
-                        kwargs[name] = intern(value) if type(value) is str and len(value) <= SHARED_CHARS else value
-                    else:
-                        raise CacheError(f"{cls.__name__}.{name}: expected {hints[name]}")
-                elif required:
-                    raise CacheError(f"{cls.__name__}: missing field {name}")
-            return cls(**kwargs)
+            if type(data) is not list or len(data) != count:
+                raise CacheError(f"{cls.__name__}: expected a list of its {count} fields")
+            values = []
+            for (name, read, exact), value in zip(fields, data):
+                if exact is None:
+                    values.append(read(value))
+                elif type(value) in exact:  # plain fields checked here: most of a record (issue 8)
+                    # Short strings (ids, units, kinds) recur across records: one object each,
+                    # as the map's results share them (a third of what warm results held: issue 8).
+                    values.append(intern(value) if type(value) is str and len(value) <= SHARED_CHARS else value)
+                else:
+                    raise CacheError(f"{cls.__name__}.{name}: expected {hints[name]}")
+            return cls(*values)
         return read_record
     if origin in (typing.Union, types.UnionType):
         options = [_reader(option) for option in typing.get_args(cls)]
@@ -233,7 +255,7 @@ class SourceCache:
         """The entry's key: ``fingerprint`` (generator code and settings: ``build_fingerprint``),
         the source's path and its bytes."""
         digest = hashlib.sha256()
-        for part in (MAGIC, str(FORMAT), fingerprint, relative_path, hashlib.sha256(data).hexdigest()):
+        for part in (MAGIC, str(ENTRY_FORMAT), fingerprint, relative_path, hashlib.sha256(data).hexdigest()):
             digest.update(part.encode("utf-8") + b"\0")
         return digest.hexdigest()
 
@@ -250,7 +272,7 @@ class SourceCache:
             entry = json.loads(raw.decode("utf-8"))
         except (ValueError, RecursionError) as exc:
             raise CacheError(f"not JSON: {exc}") from None
-        if not isinstance(entry, dict) or entry.get("magic") != MAGIC or entry.get("format") != FORMAT \
+        if not isinstance(entry, dict) or entry.get("magic") != MAGIC or entry.get("format") != ENTRY_FORMAT \
                 or entry.get("key") != key:
             raise CacheError("foreign or stale entry")
         try:
@@ -260,9 +282,9 @@ class SourceCache:
 
     def put(self, key: str, result: SourceResult) -> None:
         try:
-            text = json.dumps({"magic": MAGIC, "format": FORMAT, "key": key, "result": to_data(result)},
+            text = json.dumps({"magic": MAGIC, "format": ENTRY_FORMAT, "key": key, "result": to_data(result)},
                               sort_keys=True, ensure_ascii=False, allow_nan=False)
-        except ValueError:
+        except (ValueError, TypeError):
             return  # not representable as strict JSON (e.g. an infinite value): just not cached
         _write_atomic(self._entry_path(key), text)
 

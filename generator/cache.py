@@ -126,8 +126,12 @@ def _writer(cls: Any) -> Callable[[Any], Any] | None:
             return list if write_item is None else (lambda items: [write_item(item) for item in items])
         writers = [_writer(a) for a in args]
         return lambda items: [item if write is None else write(item) for write, item in zip(writers, items)]
-    options = typing.get_args(cls) if origin in (typing.Union, types.UnionType) else (cls,)
-    if all(option in _PLAIN or option is float for option in options):
+    if origin in (typing.Union, types.UnionType):  # e.g. ``Figure | None``: each value by its own type
+        writers = {typing.get_origin(option) or option: _writer(option) for option in typing.get_args(cls)}
+        if all(write is None for write in writers.values()):
+            return None
+        return lambda value: value if writers.get(type(value)) is None else writers[type(value)](value)
+    if cls in _PLAIN or cls is float:
         return None
     return _canonical  # dicts and anything else: plain JSON data, as for hashing
 

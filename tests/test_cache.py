@@ -155,6 +155,16 @@ def test_round_trip_of_every_sample_result(tmp_path):
         assert from_data(SourceResult, data) == result
 
 
+def test_records_of_any_field_shape_round_trip():
+    """Optional records, tuples of tuples, dicts: field shapes the sample results do not all have."""
+    inner = dataclasses.make_dataclass("Inner", [("name", str), ("size", float)], frozen=True)
+    outer = dataclasses.make_dataclass("Outer", [("inner", inner | None), ("pairs", tuple[tuple[str, int], ...]),
+                                                 ("extra", dict), ("items", tuple[inner, ...])], frozen=True)
+    for value in (outer(inner("a", 1.5), (("x", 1),), {"k": [1, "v"]}, (inner("b", 2.0),)), outer(None, (), {}, ())):
+        data = json.loads(json.dumps(to_data(value)))
+        assert type(data) is list and from_data(outer, data) == value
+
+
 def test_stats_without_cache_count_every_source(tmp_path):
     _, settings, _ = _setup(tmp_path, sample=True)
     stats = CacheStats()

@@ -364,8 +364,9 @@ class SourceCache:
             if entry["magic"] != MAGIC or entry["code"] != generator_fingerprint():
                 return None
             documents, pairs = entry["documents"], entry["pairs"]
-            if not (all(type(d) is str for d in documents) and all(
-                    len(p) == 3 and type(p[0]) is str and type(p[1]) is str and type(p[2]) is float for p in pairs)):
+            if not (type(documents) is list and type(pairs) is list and all(type(d) is str for d in documents)
+                    and all(type(p) is list and len(p) == 3 and type(p[0]) is str and type(p[1]) is str
+                            and type(p[2]) is float for p in pairs)):
                 return None
             return ComparedPairs(frozenset(documents), {(first, second): share for first, second, share in pairs})
         except (OSError, ValueError, KeyError, TypeError):

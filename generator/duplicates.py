@@ -5,6 +5,10 @@ Jaccard similarity of their 5-word shingles is at least 0.6, or one's shingles a
 least 80% contained in the other's (a copy cut short, or one with an extra paragraph).
 The briefing counts such a pair once: the source whose id sorts first is kept, the
 other is left out of the briefing and reported as a warning naming both files.
+
+A build keeps the pairs it found (``ComparedPairs``, in the cache); the next one compares only
+the sources new to them with the others, which is what an editor's rebuild after adding a
+source needs (issue 8).
 """
 
 from __future__ import annotations

@@ -237,8 +237,7 @@ class Briefing:
     problems: tuple[Problem, ...] = ()
     gazetteer: tuple[EntityDef, ...] = ()
     theme_candidates: tuple[tuple[str, int, int], ...] = ()  # (phrase, sources, occurrences)
-    compared_pairs: ComparedPairs = field(default_factory=ComparedPairs)  # what the next build's
-    # near-duplicate search may take as found (generator/duplicates.py)
+    compared_pairs: ComparedPairs = field(default_factory=ComparedPairs)  # for the next build (duplicates.py)
 
     @property
     def documents(self) -> tuple[Document, ...]:

@@ -29,7 +29,7 @@ from .models import ComparedPairs, Problem, SourceResult
 
 CACHE_DIR_NAME = ".briefing-cache"
 MAGIC = "briefing-source-cache"
-FORMAT = 1  # of the history and pages files
+FORMAT = 1  # of the history, pages and near-duplicate files
 ENTRY_FORMAT = 2  # of source entries; 2: each record the list of its field values
 
 # Settings fields that only shape pages or say where things are, never a source's result.

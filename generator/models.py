@@ -217,8 +217,8 @@ class FigureGroup:
 
 @dataclass(frozen=True)
 class ComparedPairs:
-    """The near-duplicate pairs among some documents, each document by its key (``duplicates.
-    document_key``: its id and text): every pair meeting a threshold, with its containment.
+    """The near-duplicate pairs among some documents, each document by its key
+    (``duplicates.document_key``: its id and text): every pair meeting a threshold, with its containment.
     A pair's test reads only its two texts, so a rebuild compares only the documents not among
     these with the others (issue 8)."""
 

@@ -124,10 +124,9 @@ def folder_bytes(path: Path) -> int:
 def search_sizes(site: Path) -> dict:
     """Total search index bytes and what a reader's first query downloads.
 
-    Two designs are recognised: a chunked index described by a manifest (``search/manifest.json``
-    listing a small first-load part and per-prefix shards), where one query costs the manifest,
-    the always-loaded files and the one shard for the query's prefix; and MkDocs' own search
-    (one ``search_index.json`` plus the lunr scripts, all fetched on the first query)."""
+    Two designs are recognised (bench/search_payload.py): the briefing's sharded index, where a
+    query costs what search.js fetches for it, and MkDocs' own search (one ``search_index.json``
+    plus the lunr scripts, all fetched on the first query)."""
     search_dir = site / "search"
     if not search_dir.is_dir():
         return {"design": "none", "index_bytes": 0, "first_query_bytes": 0}

@@ -140,11 +140,9 @@ def link_pages(views: dict, passages) -> list[tuple[str, str, str, dict]]:
     return pages
 
 
-def link_search_text(extra: dict, passages) -> str | None:
-    """Text for the search index of an entity page, None for other pages (``passages`` as for
-    ``link_pages``)."""
+def link_search_text(extra: dict) -> str | None:
+    """Text for the search index of an entity page (its names), None for other pages."""
     if "entity" in extra:
         entity = extra["entity"]
-        return " ".join([entity["name"], *entity["aliases"]] +
-                        [s["text"] for group in passages(entity["mentioned"]) for s in group["sentences"]])
+        return " ".join([entity["name"], *entity["aliases"]])
     return None

@@ -236,16 +236,19 @@ def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
     return pages
 
 
-def _search_text(views: dict, path: str, extra: dict) -> str:
-    linked = link_search_text(extra, partial(passages, views))
+def _search_text(extra: dict) -> str:
+    """A page's words for the search index. Theme and entity pages are found by their own words
+    (name, description, cues), not by the passages they quote: those are their sources' text,
+    indexed on the source pages, and copied in they made every page listing thousands of passages
+    match nearly every query (and tripled what the index reads: issue 8)."""
+    linked = link_search_text(extra)
     if linked is not None:
         return linked
     if "source" in extra:
         return extra["source"]["text"]
     if "theme" in extra:
         theme = extra["theme"]
-        quoted = passages(views, theme["sentences"])
-        return " ".join([theme["description"]] + [s["text"] for q in quoted for s in q["sentences"]])
+        return " ".join([theme["description"], *theme["cues"]])
     return ""
 
 
@@ -320,7 +323,7 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
         return ((path, inputs, content, True),)
 
     def search_files() -> tuple[str, ...]:
-        search = [SearchEntry(path, title, partial(_search_text, views, path, extra)) for path, _, title, extra in pages if title]
+        search = [SearchEntry(path, title, partial(_search_text, extra)) for path, _, title, extra in pages if title]
         return write_files(search_index_files(search, views["figures"]), out_dir)  # search/ (generator/search.py)
 
     def other_files() -> tuple[str, ...]:

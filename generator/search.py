@@ -18,6 +18,7 @@ Layout (all under ``search/``):
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -28,11 +29,19 @@ from pathlib import Path
 SEARCH_DIR = "search"
 MANIFEST = f"{SEARCH_DIR}/manifest.json"
 CLIENT = "assets/search.js"
-CHUNK_SIZE = 256  # documents per document-table chunk
+CHUNK_SIZE = 16  # documents per document-table chunk: the 50 results shown fetch up to 50 chunks
+RESULTS_SHOWN = 50  # search.js: MAX_RESULTS
 SHARD_PREFIX = 2  # shard terms by their first two characters...
 SHARD_SPLIT_BYTES = 48 * 1024  # ...and split a shard by one more character while it is larger than this
 MAX_PREFIX = 5
-TITLE_WEIGHT = 5  # a word in the title counts as much as this many in the text
+# A document's weight for a word: its count in the title and in the text, each saturated and
+# scaled by that field's length (BM25's term weight, k1 = 1.2, b = 0.75, against fixed lengths so a
+# weight depends only on its own document), summed as an integer. A word of a title of up to three
+# words outweighs any count in a text, so a page named by the query comes before pages that mention it.
+SATURATION = 1.2
+LENGTH_EFFECT = 0.75
+TITLE_WORDS, TITLE_SCALE = 4, 20  # a one-word title: 29; four words: 20; eight: 14
+TEXT_WORDS, TEXT_SCALE = 400, 10  # at most 22
 EXCERPT_CHARS = 160
 
 # Words too common to help; the client drops them from queries too (they are in the manifest).
@@ -95,6 +104,33 @@ def documents(entries, figure_rows) -> list[tuple[str, str, str, Callable[[], st
     return sorted(docs, key=lambda d: (d[0], d[1]))
 
 
+def _saturated(count: int, length: int, reference: int) -> float:
+    return count * (SATURATION + 1) / (count + SATURATION * (1 - LENGTH_EFFECT + LENGTH_EFFECT * length / reference))
+
+
+def _counts(text: str) -> tuple[Counter, int]:
+    """Each word's count in ``text`` but stopwords, and how many words it has (counted in C)."""
+    words = tokens(text)
+    counts = Counter(words)
+    for word in STOPWORDS.intersection(counts):
+        del counts[word]
+    return counts, len(words)
+
+
+def _weights(title: str, text: str) -> dict[str, int]:
+    """Each word's weight in one document (see TITLE_SCALE). A text's weights depend only on the
+    counts, which are few: worked out once per count, not per word (issue 8)."""
+    text_counts, text_length = _counts(text)
+    by_count = {n: TEXT_SCALE * _saturated(n, text_length, TEXT_WORDS) for n in set(text_counts.values())}
+    rounded = {n: max(1, round(weight)) for n, weight in by_count.items()}
+    weights = {word: rounded[n] for word, n in text_counts.items()}
+    title_counts, title_length = _counts(title)
+    for word, n in title_counts.items():
+        in_text = by_count[text_counts[word]] if word in text_counts else 0.0
+        weights[word] = max(1, round(in_text + TITLE_SCALE * _saturated(n, title_length, TITLE_WORDS)))
+    return weights
+
+
 def _postings(docs) -> tuple[dict[str, list[int]], list[str]]:
     """term -> ``[doc, weight, doc, weight, ...]``, each doc number written as its difference from
     the one before: flat lists of small ints, not a tuple per posting (millions of them at
@@ -105,11 +141,7 @@ def _postings(docs) -> tuple[dict[str, list[int]], list[str]]:
     for number, (_, title, _, make_text) in enumerate(docs):
         text = make_text()
         excerpts.append(_excerpt(text))
-        weights = Counter(t for t in tokens(text) if t not in STOPWORDS)
-        for word in tokens(title):
-            if word not in STOPWORDS:
-                weights[word] += TITLE_WEIGHT
-        for word, weight in weights.items():
+        for word, weight in _weights(title, text).items():
             flat = postings.get(word)
             if flat is None:
                 postings[word] = [number, weight]
@@ -155,29 +187,46 @@ def index_files(entries, figure_rows) -> dict[str, bytes]:
     return files
 
 
-def payload_sizes(site_dir: Path, query: str = "deepseek") -> dict:
-    """Bytes of the whole index, and of what one query downloads (the manifest, search.js, the
-    shards of its words and the document chunks of its first 20 results): for the benchmarks."""
+def query(site_dir: Path, text: str) -> tuple[list[dict], list[str]]:
+    """What search.js does for one query, in Python (for tests and the benchmarks): the results
+    it shows (location, title, kind, excerpt, best first) and every file it fetches."""
     site_dir = Path(site_dir)
-    search_dir = site_dir / SEARCH_DIR
-    index_bytes = sum(p.stat().st_size for p in search_dir.rglob("*") if p.is_file())
     manifest = json.loads((site_dir / MANIFEST).read_text("utf-8"))
-    fetched = [site_dir / MANIFEST, site_dir / CLIENT]
-    words = [w for w in tokens(query) if w not in manifest["stopwords"] and len(w) > 1]
-    hits: Counter = Counter()
+    fetched = [CLIENT, MANIFEST]
+    words = list(dict.fromkeys(w for w in tokens(text) if len(w) > 1 and w not in manifest["stopwords"]))
+    per_word: list[dict[int, float]] = []
     for word in words:
+        scores: dict[int, float] = {}
         for prefix in manifest["shards"]:
-            if word.startswith(prefix) or prefix.startswith(word):
-                path = search_dir / "t" / f"{shard_name(prefix)}.json"
-                fetched.append(path)
-                for term, flat in json.loads(path.read_text("utf-8")).items():
-                    if term.startswith(word):
-                        number = 0
-                        for i in range(0, len(flat), 2):
-                            number += flat[i]
-                            hits[number] += flat[i + 1]
-    top = sorted(hits, key=lambda n: (-hits[n], n))[:20]
-    fetched += sorted({search_dir / "d" / f"{n // manifest['chunk_size']}.json" for n in top})
-    first_query = sum(p.stat().st_size for p in dict.fromkeys(fetched) if p.exists())
-    return {"design": "sharded", "index_bytes": index_bytes, "first_query_bytes": first_query,
+            if not (word.startswith(prefix) or prefix.startswith(word)):
+                continue
+            path = f"{SEARCH_DIR}/t/{shard_name(prefix)}.json"
+            fetched.append(path)
+            for term, flat in json.loads((site_dir / path).read_text("utf-8")).items():
+                if term.startswith(word):
+                    idf = math.log(1 + manifest["documents"] / (len(flat) / 2))
+                    factor = 1 if term == word else 0.5
+                    number = 0
+                    for i in range(0, len(flat), 2):
+                        number += flat[i]
+                        scores[number] = scores.get(number, 0) + flat[i + 1] * idf * factor
+        per_word.append(scores)
+    total = {n: sum(s[n] for s in per_word) for n in per_word[0] if all(n in s for s in per_word)} if per_word else {}
+    shown = sorted(total, key=lambda n: (-total[n], n))[:RESULTS_SHOWN]
+    size = manifest["chunk_size"]
+    chunks = {c: json.loads((site_dir / f"{SEARCH_DIR}/d/{c}.json").read_text("utf-8"))
+              for c in dict.fromkeys(n // size for n in shown)}
+    fetched += [f"{SEARCH_DIR}/d/{c}.json" for c in chunks]
+    results = [dict(zip(("location", "title", "kind", "excerpt"), chunks[n // size][n % size])) for n in shown]
+    return results, list(dict.fromkeys(fetched))
+
+
+def payload_sizes(site_dir: Path, text: str = "deepseek") -> dict:
+    """Bytes of the whole index, and of what one query downloads (``query``'s files): for the benchmarks."""
+    site_dir = Path(site_dir)
+    index_bytes = sum(p.stat().st_size for p in (site_dir / SEARCH_DIR).rglob("*") if p.is_file())
+    manifest = json.loads((site_dir / MANIFEST).read_text("utf-8"))
+    _, fetched = query(site_dir, text)
+    return {"design": "sharded", "index_bytes": index_bytes, "query": text, "fetched": fetched,
+            "first_query_bytes": sum((site_dir / path).stat().st_size for path in fetched),
             "documents": manifest["documents"], "shards": len(manifest["shards"])}

@@ -33,6 +33,47 @@ def test_index_finds_words_by_prefix_and_types_pages():
     assert search.index_files(list(reversed(entries)), rows) == files  # order of input does not matter
 
 
+def _ranking(site, text: str) -> list[str]:
+    return [r["location"] for r in search.query(site, text)[0]]
+
+
+def test_a_page_named_by_the_query_ranks_first_and_long_texts_do_not_swamp(tmp_path):
+    mentions = " ".join(["Zebra Corp grew."] * 200)  # a long text saying the name over and over
+    entries = [_entry("sources/long.html", "Annual report", mentions),
+               _entry("sources/short.html", "Note", "Zebra Corp hired staff."),
+               _entry("entities/zebra.html", "Zebra Corp", "Zebra Corp")]
+    files = search.index_files(entries, [])
+    for path, content in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content)
+    assert _ranking(tmp_path, "zebra")[0] == "entities/zebra.html"
+    assert _ranking(tmp_path, "zebra hired") == ["sources/short.html"]  # every word must match
+    entity, long, short = json.loads(files["search/t/ze.json"])["zebra"][1::2]  # documents by location
+    assert long <= 2.2 * search.TEXT_SCALE < entity  # 200 mentions saturate below one word of a title
+    # One mention weighs less in a longer text; many mentions are worth little more than a few.
+    short, long = (search._weights("", "zebra " + "grass " * n)["zebra"] for n in (20, 2000))
+    assert short > long >= 1
+    few, many = (search._weights("", "zebra grass " * n)["zebra"] for n in (5, 500))
+    assert few < many <= 2.2 * search.TEXT_SCALE < few * 1.3
+
+
+def test_theme_and_entity_pages_are_indexed_by_their_own_words(sample_site):
+    """Not by the passages they quote: those are their sources' words, found on the source pages."""
+    data = json.loads((sample_site / "briefing.json").read_text("utf-8"))
+    assert _ranking(sample_site, "deepseek")[0] == "entities/deepseek.html"
+    assert "themes/chips.html" in _ranking(sample_site, "nvidia")  # one of the theme's cues
+    theme = next(t for t in data["themes"] if t["id"] == "chips")
+    own = set(search.tokens(" ".join([theme["title"], theme["description"], *theme["cues"]])))
+    text = {(s["id"], x["id"]): x["text"] for s in data["sources"] for x in s["sentences"]}
+    quoted = [w for m in theme["sentences"] for w in search.tokens(text[(m["source"], m["sentence"])])
+              if len(w) > 3 and w not in own and w not in search.STOPWORDS]
+    assert quoted
+    for word in quoted[:20]:
+        found = _ranking(sample_site, word)
+        assert "themes/chips.html" not in found, word
+        assert any(loc.startswith("sources/") for loc in found), word
+
+
 def test_large_shards_split_by_a_longer_prefix():
     entries = [_entry(f"sources/s{i}.html", f"Doc {i}", " ".join(f"word{i}x{j}" for j in range(40)))
                for i in range(200)]

@@ -10,17 +10,25 @@ cases only text comes out: markup never survives.
 from __future__ import annotations
 
 import logging
+from functools import cache
 from html.parser import HTMLParser
-
-import trafilatura
 
 # htmldate compares candidate dates with "today" unless given a latest date; a fixed one
 # keeps the build independent of the clock.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "max_date": "2099-12-31"}
 _META_KEYS = ("title", "author", "date", "sitename", "url")
 
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+@cache
+def _trafilatura():
+    """trafilatura, imported when a page is first extracted: a rebuild that reads no HTML source
+    starts a tenth of a second sooner (issue 8)."""
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    return trafilatura
+
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
                "article", "blockquote", "figcaption", "header", "pre", "td", "th", "dd", "dt"}
@@ -86,7 +94,7 @@ _FEW_WORDS = 50
 
 def _extract(html: str, favor_precision: bool):
     try:
-        return trafilatura.bare_extraction(
+        return _trafilatura().bare_extraction(
             html, with_metadata=True, include_comments=False, include_tables=True,
             include_images=False, include_links=False, include_formatting=False,
             favor_precision=favor_precision, date_extraction_params=_DATE_PARAMS)
@@ -112,7 +120,7 @@ def html_to_text(html: str) -> tuple[str, dict]:
         text, fallback_meta = fallback_html_to_text(html)
         if not meta:
             try:
-                meta = _metadata(trafilatura.extract_metadata(html, date_config=_DATE_PARAMS))
+                meta = _metadata(_trafilatura().extract_metadata(html, date_config=_DATE_PARAMS))
             except Exception:  # noqa: BLE001
                 meta = {}
         for key, value in fallback_meta.items():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import os
+import pickle
+import stat
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -11,9 +12,9 @@ from pathlib import Path
 from conftest import build_in_process, make_project
 from generator import cache as cache_mod, urls
 from generator.build import build_briefing, collect
-from generator.cache import CacheStats, SourceCache, from_data, to_data
+from generator.cache import SIGNATURE_BYTES, CacheStats, SourceCache, _signature, signing_key
 from generator.cli import _settings
-from generator.models import Document, Sentence, SourceResult
+from generator.models import Sentence
 
 NEW_SOURCE = "---\ntitle: Tulips by the river\n---\nGardeners planted tulips along the river path this spring.\n"
 
@@ -30,7 +31,7 @@ def _setup(tmp_path: Path, **kwargs):
 
 
 def _entries(project: Path) -> list[Path]:
-    return sorted((project / ".briefing-cache" / "sources").rglob("*.json"))
+    return sorted((project / ".briefing-cache" / "sources").rglob("*.pickle"))
 
 
 def test_cache_hit_renormalises_nothing(tmp_path, monkeypatch):
@@ -88,57 +89,82 @@ def test_generator_fingerprint_covers_the_code(tmp_path):
     assert cache_mod.package_fingerprint(copy) != before
 
 
-DAMAGES = ["garbage", "truncated", "foreign-magic", "wrong-key", "wrong-type", "unknown-field", "not-utf8",
-           "not-an-object", "missing-field", "bool-for-int"]
+class _Runs:
+    """Something a pickle could be made to call: never to be unpickled from the cache."""
+
+    def __reduce__(self):
+        return (os.system, ("echo unpickled",))
 
 
-def _position(cls, name: str) -> int:
-    """Where a field sits in a cached record (records are lists of their field values)."""
-    return [f.name for f in dataclasses.fields(cls)].index(name)
+def _signed(path: Path, payload: bytes, key: bytes | None = None) -> None:
+    """Write ``payload`` as the entry at ``path``, signed as the cache signs (with ``key``, or this machine's)."""
+    path.write_bytes(_signature(key or signing_key(), path.stem, payload) + payload)
 
 
-def _damage(path: Path, damage: str) -> None:
-    text = path.read_text("utf-8")
-    entry = json.loads(text)
-    document = entry["result"][_position(SourceResult, "document")]
-    sentences = _position(Document, "sentences")
+DAMAGES = ["garbage", "truncated", "flipped-byte", "flipped-signature", "another-entry", "another-machine",
+           "signed-code", "signed-other-record", "empty", "signed-garbage"]
+
+
+def _damage(path: Path, damage: str, entries: list[Path]) -> None:
+    raw = path.read_bytes()
     if damage == "garbage":
-        path.write_text("{{{ not json", "utf-8")
-        return
-    if damage == "truncated":
-        path.write_text(text[: len(text) // 2], "utf-8")
-        return
-    if damage == "not-utf8":
-        path.write_bytes(b"\xff\xfe\x00garbage")
-        return
-    if damage == "not-an-object":
-        entry = [entry]
-    elif damage == "foreign-magic":
-        entry["magic"] = "something-else"
-    elif damage == "wrong-key":
-        entry["key"] = "0" * 64
-    elif damage == "wrong-type":
-        document[sentences] = "<script>not a list</script>"
-    elif damage == "unknown-field":
-        document.append("os.system")
-    elif damage == "missing-field":
-        del document[_position(Document, "id")]
-    elif damage == "bool-for-int":
-        document[sentences][0][_position(Sentence, "paragraph")] = True
-    path.write_text(json.dumps(entry), "utf-8")
+        path.write_bytes(b"{{{ not an entry")
+    elif damage == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flipped-byte":
+        path.write_bytes(raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:])
+    elif damage == "flipped-signature":
+        path.write_bytes(bytes([raw[0] ^ 1]) + raw[1:])
+    elif damage == "another-entry":  # a whole, validly signed entry, under another source's key
+        path.write_bytes(next(e for e in entries if e != path).read_bytes())
+    elif damage == "another-machine":  # a copied project: signed, but not with this machine's key
+        _signed(path, raw[SIGNATURE_BYTES:], key=b"k" * 32)
+    elif damage == "signed-code":  # even signed, a pickle naming anything but a record is refused
+        _signed(path, pickle.dumps(_Runs()))
+    elif damage == "signed-other-record":
+        _signed(path, pickle.dumps(Sentence("s-1", "Some text.", 0)))
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "signed-garbage":
+        _signed(path, b"not a pickle at all")
 
 
-def test_corrupt_or_foreign_entries_are_rebuilt_never_trusted(tmp_path):
+def test_corrupt_or_foreign_entries_are_rebuilt_never_trusted(tmp_path, capfd):
     project, settings, cache = _setup(tmp_path, sample=True)
     clean = _build(settings, cache)
     for round_start in range(0, len(DAMAGES), 5):
-        for path, damage in zip(_entries(project), DAMAGES[round_start:round_start + 5]):
-            _damage(path, damage)
+        entries = _entries(project)
+        for path, damage in zip(entries, DAMAGES[round_start:round_start + 5]):
+            _damage(path, damage, entries)
         rebuilt = _build(settings, cache)
         assert (rebuilt.stats.rejected, rebuilt.stats.processed, rebuilt.stats.hits) == (5, 5, 0)
         assert rebuilt.site.read(urls.DATA) == clean.site.read(urls.DATA)
+    assert "unpickled" not in capfd.readouterr().out
     # the bad entries were replaced by good ones
     assert _build(settings, cache).stats.hits == 5
+
+
+def test_the_signing_key_is_made_once_and_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    signing_key.cache_clear()
+    try:
+        key = signing_key()
+        path = cache_mod.key_file()
+        assert path.is_relative_to(tmp_path / "cache-home") and key == path.read_bytes() and len(key) == 32
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        signing_key.cache_clear()
+        assert signing_key() == key  # read again, not made again
+    finally:
+        signing_key.cache_clear()
+
+
+def test_without_a_signing_key_nothing_is_cached_and_the_build_still_works(tmp_path, monkeypatch):
+    project, settings, cache = _setup(tmp_path, sample=True)
+    monkeypatch.setattr(cache_mod, "signing_key", lambda: None)
+    first = _build(settings, cache)
+    assert _entries(project) == [] and _build(settings, cache).stats.processed == 5
+    monkeypatch.undo()
+    assert _build(settings, cache).site.read(urls.DATA) == first.site.read(urls.DATA)
 
 
 def test_unusable_cache_folder_never_breaks_the_build(tmp_path):
@@ -149,20 +175,11 @@ def test_unusable_cache_folder_never_breaks_the_build(tmp_path):
 
 
 def test_round_trip_of_every_sample_result(tmp_path):
-    _, settings, _ = _setup(tmp_path, sample=True)
-    for result in collect(settings).results:
-        data = json.loads(json.dumps(to_data(result)))
-        assert from_data(SourceResult, data) == result
-
-
-def test_records_of_any_field_shape_round_trip():
-    """Optional records, tuples of tuples, dicts: field shapes the sample results do not all have."""
-    inner = dataclasses.make_dataclass("Inner", [("name", str), ("size", float)], frozen=True)
-    outer = dataclasses.make_dataclass("Outer", [("inner", inner | None), ("pairs", tuple[tuple[str, int], ...]),
-                                                 ("extra", dict), ("items", tuple[inner, ...])], frozen=True)
-    for value in (outer(inner("a", 1.5), (("x", 1),), {"k": [1, "v"]}, (inner("b", 2.0),)), outer(None, (), {}, ())):
-        data = json.loads(json.dumps(to_data(value)))
-        assert type(data) is list and from_data(outer, data) == value
+    _, settings, cache = _setup(tmp_path, sample=True)
+    for n, result in enumerate(collect(settings).results):
+        key = f"{n:064x}"
+        cache.put(key, result)
+        assert cache.load(key) == result
 
 
 def test_stats_without_cache_count_every_source(tmp_path):

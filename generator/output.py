@@ -59,13 +59,23 @@ def swap_in(temp: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _target(site_dir: Path, rel: str) -> Path:
-    """Where site-relative ``rel`` goes under ``site_dir`` (its folder made), refusing any path that escapes it."""
-    root = site_dir.resolve()
-    target = (root / safe_relative(rel)).resolve()
-    if not target.is_relative_to(root):
-        raise UnsafePath(f"output path {rel!r} resolves outside the site folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _target(site_dir: Path, rel: str, folders: dict[str, Path] | None = None) -> Path:
+    """Where site-relative ``rel`` goes under ``site_dir`` (its folder made), refusing any path that
+    escapes it. ``folders`` remembers the folders checked and made, for callers writing many files
+    into few folders (the search index: a thousand files in two folders, 0.6 -> 0.1 s: issue 8)."""
+    folder_rel, _, name = safe_relative(rel).rpartition("/")
+    folder = folders.get(folder_rel) if folders is not None else None
+    if folder is None:
+        root = site_dir.resolve()
+        folder = (root / folder_rel).resolve() if folder_rel else root
+        if not folder.is_relative_to(root):
+            raise UnsafePath(f"output path {rel!r} resolves outside the site folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders[folder_rel] = folder
+    target = folder / name
+    if target.is_symlink():  # a link already there could lead anywhere
+        raise UnsafePath(f"output path {rel!r} is a link")
     return target
 
 
@@ -101,6 +111,7 @@ def utf8_batches(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
 
 def write_files(files: dict[str, bytes], site_dir: Path) -> tuple[str, ...]:
     """``write_file`` for each of ``files`` (site-relative path -> bytes); the paths written."""
+    folders: dict[str, Path] = {}
     for rel, content in files.items():
-        write_file(site_dir, rel, content)
+        _target(site_dir, rel, folders).write_bytes(content)
     return tuple(files)

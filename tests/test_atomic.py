@@ -129,6 +129,23 @@ def test_every_output_path_is_checked():
         write_chunks(Path("/nonexistent-site"), "../escape.html", [b"x"])
 
 
+def test_links_inside_the_site_folder_are_never_written_through(tmp_path):
+    from generator.output import UnsafePath, write_chunks, write_files
+
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    site.mkdir()
+    outside.mkdir()
+    (site / "search").symlink_to(outside, target_is_directory=True)  # a folder leading out
+    (site / "page.html").symlink_to(outside / "page.html")  # a file leading out
+    for write in (lambda rel: write_files({rel: b"x"}, site), lambda rel: write_chunks(site, rel, [b"x"])):
+        for rel in ("search/t/a.json", "page.html"):
+            with pytest.raises(UnsafePath):
+                write(rel)
+    write_files({"a/one.json": b"1", "a/two.json": b"2", "top.json": b"3"}, site)  # many files, few folders
+    assert [(site / p).read_bytes() for p in ("a/one.json", "a/two.json", "top.json")] == [b"1", b"2", b"3"]
+    assert list(outside.iterdir()) == []
+
+
 def test_content_written_in_chunks_is_whole_and_its_digest_returned(tmp_path):
     from generator.output import write_chunks
 

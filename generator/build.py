@@ -144,7 +144,8 @@ def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None
     if cache is not None and previous_site is not None:
         previous = PreviousPages(previous_site, records_from_data(cache.read_pages(settings.preview)))
     site = render_site(reduced.views, settings, out_dir, changes=reduced.changes, previous=previous,
-                       briefing_digest=reduced.briefing_digest)
+                       briefing_digest=reduced.briefing_digest,
+                       known_rows=cache.read_rows() if cache is not None else None)
     site = replace(site, paths=tuple(sorted((*site.paths, *reduced.exported))))
     return BuildResult(site=site, problems=reduced.problems, counts=reduced.counts,
                        data_digest=reduced.data_digest, stats=reduced.stats)

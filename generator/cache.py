@@ -129,8 +129,12 @@ def signing_key() -> bytes | None:
     return key if len(key) >= KEY_BYTES else None
 
 
-def _signature(key: bytes, entry_key: str, payload: bytes) -> bytes:
-    return hmac.new(key, entry_key.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
+def _signature(key: bytes, name: str, payload) -> bytes:
+    """HMAC-SHA256 of ``payload`` (bytes-like) as the file ``name`` (an entry's key): an entry
+    copied under another name does not verify."""
+    signature = hmac.new(key, name.encode("ascii") + b"\0", hashlib.sha256)
+    signature.update(payload)
+    return signature.digest()
 
 
 class _RecordUnpickler(pickle.Unpickler):
@@ -307,6 +311,44 @@ class SourceCache:
 
     def record_pages(self, data: object, preview: bool = False) -> None:
         _write_atomic(self._pages_file(preview), json.dumps(data, sort_keys=True))
+
+
+    # --- figure-table rows rendered by the last build (render.py) ---------------------------
+
+    # One file: its HMAC-SHA256 (with ``signing_key``: the rows go into pages as they are), then
+    # each row as its digest (32 bytes), its length (4 bytes, big-endian) and its markup (UTF-8).
+
+    def _rows_file(self) -> Path:
+        return self.directory / f"figure-rows-{FORMAT}.bin"
+
+    def read_rows(self) -> dict[str, bytes]:
+        """The rows the last build recorded (digest -> markup); none if the file is missing,
+        damaged or signed with another key."""
+        signing = signing_key()
+        try:
+            raw = self._rows_file().read_bytes() if signing is not None else b""
+        except OSError:
+            return {}
+        payload = memoryview(raw)[SIGNATURE_BYTES:]
+        if not raw or not hmac.compare_digest(raw[:SIGNATURE_BYTES], _signature(signing, "figure-rows", payload)):
+            return {}
+        rows, position = {}, 0
+        while position < len(payload):
+            if position + 36 > len(payload):
+                return {}
+            digest = payload[position:position + 32].hex()
+            length = int.from_bytes(payload[position + 32:position + 36], "big")
+            rows[digest] = bytes(payload[position + 36:position + 36 + length])
+            position += 36 + length
+        return rows if position == len(payload) else {}
+
+    def record_rows(self, rows: dict[str, bytes]) -> None:
+        signing = signing_key()
+        if signing is None:
+            return
+        payload = b"".join(bytes.fromhex(digest) + len(markup).to_bytes(4, "big") + markup
+                           for digest, markup in sorted(rows.items()))
+        _write_atomic(self._rows_file(), _signature(signing, "figure-rows", payload) + payload)
 
 
 def _write_atomic(path: Path, content: str | bytes) -> None:

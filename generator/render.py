@@ -23,7 +23,7 @@ from .feeds import feed_files, page_meta
 from .models import Briefing, Document, Figure, Sentence
 from .output import utf8_batches, write_chunks, write_files
 from .parallel import forked_map
-from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads
+from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads, view_digest
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class RenderedSite:
     paths: tuple[str, ...]
     pages: dict[str, PageRecord] = field(default_factory=dict)  # what the next build may reuse
     reused: int = 0  # pages taken from the previous build instead of rendered
+    rows: dict[str, bytes] | None = None  # figure rows the next build may reuse; None: as the last build's
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
@@ -252,33 +253,70 @@ def _search_text(extra: dict) -> str:
     return ""
 
 
-def _figure_row_renderer(env: jinja2.Environment):
+def _figure_row_renderer(env: jinja2.Environment, made: dict[int, bytes]):
     """``figure_row(row, show_source, page_path)``: a figure table row, rendered once per row and page folder.
 
     The same figure is listed on its source page, the figures page, its themes' and entities' pages;
     relative links only depend on the page's depth, so one rendering serves them all (issue 8).
-    Rows without the source column are only on their source's page, once: rendered, not kept
-    (at 5,000 sources, tens of megabytes in each rendering process)."""
+    ``made`` holds the rows of the figures page's folder made before the pages (``_shared_rows``:
+    every row, for the figures page and the theme and entity pages beside it); others are made
+    as pages ask for them. Rows without the source column are only on their source's page, once:
+    rendered, not kept (at 5,000 sources, tens of megabytes in each rendering process)."""
     template = env.get_template("partials/figure_row.html")
     # Kept as UTF-8: a row's curly quotes make Python store its text at two bytes a character.
     rendered: dict[tuple[int, str], bytes] = {}  # (id of the row, link prefix) -> the row's markup
 
-    def render(row: dict, show_source: bool, page_path: str) -> str:
-        return template.render(row=row, show_source=show_source, url=lambda target: urls.relative(target, page_path))
-
     def figure_row(row: dict, show_source: bool, page_path: str) -> Markup:
         if not show_source:
-            return Markup(render(row, False, page_path))
+            return Markup(render_row(template, row, False, page_path))
         key = (id(row), urls.relative("", page_path))  # rows live as long as the views
-        if key not in rendered:
-            rendered[key] = render(row, True, page_path).encode("utf-8")
-        return Markup(rendered[key].decode("utf-8"))
+        markup = made.get(id(row)) if key[1] == SHARED_ROWS_PREFIX else rendered.get(key)
+        if markup is None:
+            markup = rendered[key] = render_row(template, row, True, page_path).encode("utf-8")
+        return Markup(markup.decode("utf-8"))
 
     return figure_row
 
 
+def render_row(template: jinja2.Template, row: dict, show_source: bool, page_path: str) -> str:
+    return template.render(row=row, show_source=show_source, url=lambda target: urls.relative(target, page_path))
+
+
+SHARED_ROWS_PREFIX = urls.relative("", urls.FIGURES)  # the folder of the figures, theme and entity pages
+ROW_CHUNK = 32  # rows per task when they are made before the pages (parallel_map.worker_count counts tasks)
+
+
+def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],
+                 jobs: int) -> tuple[dict[int, bytes], dict[str, bytes]]:
+    """Every figure row as the figures page (and the theme and entity pages in its folder) show it,
+    made before the pages, on every core: taken from ``known`` (digest -> markup, the rows the
+    previous build made) when its digest is there, else rendered. So each row is rendered once
+    per build, not once per process, and an added source renders only its own rows (issue 8).
+    Returns the markup by ``id`` of each row, and by digest (what the next build may reuse)."""
+    template = env.get_template("partials/figure_row.html")
+    salt = f"{render_code}\0figure-row\0{SHARED_ROWS_PREFIX}\0"
+
+    def make(chunk: int) -> list[tuple[str | None, bytes | None]]:
+        made = []
+        for row in rows[chunk * ROW_CHUNK:(chunk + 1) * ROW_CHUNK]:
+            digest = view_digest(salt, row)
+            fresh = None if digest in known else render_row(template, row, True, urls.FIGURES).encode("utf-8")
+            made.append((digest, fresh))
+        return made
+
+    by_id: dict[int, bytes] = {}
+    by_digest: dict[str, bytes] = {}
+    chunks = forked_map(make, -(-len(rows) // ROW_CHUNK), jobs)
+    for row, (digest, fresh) in zip(rows, (made for chunk in chunks for made in chunk)):
+        by_id[id(row)] = markup = fresh if fresh is not None else known[digest]
+        if digest is not None:
+            by_digest[digest] = markup
+    return by_id, by_digest
+
+
 def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | None = None,
-                previous: PreviousPages | None = None, briefing_digest: str | None = None) -> RenderedSite:
+                previous: PreviousPages | None = None, briefing_digest: str | None = None,
+                known_rows: dict[str, bytes] | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
     function of the inputs. (``briefing.json`` itself is written by ``build.reduce_sources``.)
 
@@ -286,12 +324,12 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
     ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page.
     ``previous`` holds the previous build's pages: a page made from the same inputs is taken from it
     instead of rendered (generator/reuse.py); ``briefing_digest`` stands for everything the pages
-    that read site-wide views show (None: those pages are always rendered)."""
+    that read site-wide views show (None: those pages are always rendered). ``known_rows`` are the
+    figure rows the previous build made (``RenderedSite.rows``), by digest."""
     env = make_environment(settings.templates_dir)
     views = dict(views, changes=changes)
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}
-    figure_row = _figure_row_renderer(env)
     pages = _page_list(views)
     seen: set[str] = set()
     for path, _, _, _ in pages:
@@ -300,6 +338,8 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
         seen.add(path)
 
     render_code = render_fingerprint(settings.templates_dir)
+    made_rows, rows = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
+    figure_row = _figure_row_renderer(env, made_rows)
     reads_site_wide: dict[str, bool] = {}
 
     def render_page(index: int) -> tuple[tuple[str, str | None, str | None, bool], ...]:
@@ -351,4 +391,5 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
     return RenderedSite(root=out_dir, paths=tuple(sorted(path for path, _, _, _ in written)),
                         pages={path: PageRecord(inputs, content)
                                for path, inputs, content, _ in written if inputs is not None},
-                        reused=sum(1 for *_, reused in written if reused))
+                        reused=sum(1 for *_, reused in written if reused),
+                        rows=None if known_rows is not None and rows.keys() == known_rows.keys() else rows)

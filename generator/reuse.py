@@ -90,17 +90,21 @@ def page_digest(render_code: str, path: str, template: str, title: str, site: di
                 briefing_digest: str | None) -> str | None:
     """The digest of everything one page is made from; None when it cannot be known (never reused).
 
-    ``briefing_digest`` is given for pages whose template reads site-wide views, else None.
-    The views are hashed as a pickle without its memo: plain dicts, lists, strings, numbers and
-    dataclass records written out by value (with the memo, a string shared or merely equal would
-    pickle differently), about 2.5x faster than JSON. A view pickle cannot write (a lambda, a
-    cycle) makes the page one that is always rendered; one whose bytes vary from build to build
-    (a set of strings, in hash order) is only ever a needless render, never a wrong reuse."""
-    digest = hashlib.sha256(f"{render_code}\0{briefing_digest or ''}\0".encode())
+    ``briefing_digest`` is given for pages whose template reads site-wide views, else None."""
+    return view_digest(f"{render_code}\0{briefing_digest or ''}\0", (path, template, title, site, extra))
+
+
+def view_digest(salt: str, value: object) -> str | None:
+    """SHA-256 of ``salt`` and then ``value`` hashed as a pickle without its memo: plain dicts,
+    lists, strings, numbers and dataclass records written out by value (with the memo, a string
+    shared or merely equal would pickle differently), about 2.5x faster than JSON. A view pickle
+    cannot write (a lambda, a cycle) gives None: always rendered; one whose bytes vary from build
+    to build (a set of strings, in hash order) is only ever a needless render, never a wrong reuse."""
+    digest = hashlib.sha256(salt.encode())
     pickler = pickle.Pickler(_DigestWriter(digest), protocol=5)
     pickler.fast = True  # no memo: every value written out in full
     try:
-        pickler.dump((path, template, title, site, extra))
+        pickler.dump(value)
     except (pickle.PicklingError, TypeError, ValueError, AttributeError, RecursionError):
         return None
     return digest.hexdigest()

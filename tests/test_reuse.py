@@ -4,6 +4,7 @@ is always byte-identical to one rendered in full (generator/reuse.py)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -129,3 +130,70 @@ def test_a_page_behind_a_link_out_of_the_previous_site_is_not_reused(tmp_path):
     assert not (site / "sources").is_symlink()
     page = sorted(p for p in _source_pages(_inodes(site)))[0]
     assert (site / page).stat().st_ino != (outside / Path(page).name).stat().st_ino  # rendered, not linked
+
+
+ROWS_RECORD = Path(".briefing-cache") / "figure-rows-1.bin"
+FIGURE_SOURCE = ("---\ntitle: Tulip counts\n---\nGardeners planted 12,000 tulips along the river path, "
+                 "up 20% on last year, the council said.\n")
+
+
+def _counting_rows(monkeypatch) -> list[str]:
+    """Every figure row rendered for the figures page's folder, by its figure id."""
+    from generator import render
+    rendered: list[str] = []
+    real = render.render_row
+
+    def counting(template, row, show_source, page_path):
+        if show_source and render.urls.relative("", page_path) == render.SHARED_ROWS_PREFIX:
+            rendered.append(row["id"])
+        return real(template, row, show_source, page_path)
+    monkeypatch.setattr(render, "render_row", counting)
+    monkeypatch.setattr(render, "forked_map", lambda task, count, jobs=0: [task(i) for i in range(count)])  # seen here
+    return rendered
+
+
+def test_figure_rows_are_rendered_once_and_kept_for_the_next_build(tmp_path, monkeypatch):
+    project = make_project(tmp_path / "p", sample=True)
+    rendered = _counting_rows(monkeypatch)
+    assert build_in_process(project) in (0, 1)
+    data = json.loads((project / "site" / "briefing.json").read_text("utf-8"))
+    assert sorted(rendered) == sorted(f["id"] for f in data["figures"])  # each once, for all its pages
+    first = _contents(project / "site")
+
+    rendered.clear()
+    assert build_in_process(project) in (0, 1)
+    assert rendered == [] and _contents(project / "site") == first  # every row from the last build
+
+    (project / "seeds" / "tulips.md").write_text(FIGURE_SOURCE, "utf-8")
+    assert build_in_process(project) in (0, 1)
+    data = json.loads((project / "site" / "briefing.json").read_text("utf-8"))
+    new = sorted(f["id"] for f in data["figures"] if f["source"] == "tulips")
+    assert new and sorted(rendered) == new  # only the new source's rows (no other row changed)
+    incremental = _contents(project / "site")
+    (project / ROWS_RECORD).unlink()
+    assert _full_render(project) == incremental
+
+
+def test_a_damaged_or_foreign_row_record_is_never_used(tmp_path, monkeypatch):
+    from generator import cache as cache_mod
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    first = _contents(project / "site")
+    record = project / ROWS_RECORD
+    good = record.read_bytes()
+    markup_at = good.index(b"<tr")
+    for damaged in (good[:-1] + bytes([good[-1] ^ 1]),  # a flipped byte
+                    good[:markup_at] + b"<tr><script>alert(1)</script>" + good[markup_at + 29:],  # edited rows
+                    good[:len(good) // 2], b""):
+        record.write_bytes(damaged)
+        rendered = _counting_rows(monkeypatch)
+        assert build_in_process(project) in (0, 1)
+        assert rendered and _contents(project / "site") == first
+        monkeypatch.undo()
+    # signed with another machine's key: the same
+    monkeypatch.setattr(cache_mod, "signing_key", lambda: b"k" * 32)
+    assert build_in_process(project) in (0, 1)  # records rows signed with that key
+    monkeypatch.undo()
+    rendered = _counting_rows(monkeypatch)
+    assert build_in_process(project) in (0, 1)
+    assert rendered and _contents(project / "site") == first

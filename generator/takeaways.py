@@ -34,33 +34,32 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
     figures_in: dict[tuple[str, str], list[str]] = {}
     for figure in data["figures"]:
         figures_in.setdefault((figure["source"], figure["sentence_id"]), []).append(figure["id"])
+    # Every sentence that names something is scored (cheap sums over sets); the text checks, sorting and
+    # the rest wait until a sentence ranks high enough to be considered (issue 8): the same picks.
     scored = []
     for document in briefing.documents:
         for index, sentence in enumerate(document.sentences):
             key = (document.id, sentence.id)
             if key not in sentence_themes and key not in sentence_entities and key not in figures_in:
-                continue  # scores nothing (most sentences): skip before any text work
-            text = sentence.text.strip()
-            paragraph = document.paragraphs[sentence.paragraph] if sentence.paragraph < len(document.paragraphs) else None
-            if len(text.split()) < MIN_WORDS or text.endswith((":", "?")) \
-                    or (paragraph is not None and paragraph.kind == "heading"):
-                continue
-            themes = sorted(sentence_themes.get(key, ()))
-            entities = sorted(e for e in sentence_entities.get(key, ()) if e not in places)
-            corroborated = sorted({group_of[f] for f in figures_in.get(key, ())
-                                   if group_of.get(f) and groups[group_of[f]]["kind"] == "corroborated"})
+                continue  # scores nothing (most sentences)
+            themes = sentence_themes.get(key, ())
+            entities = [e for e in sentence_entities.get(key, ()) if e not in places]
+            corroborated = {group_of[f] for f in figures_in.get(key, ())
+                            if group_of.get(f) and groups[group_of[f]]["kind"] == "corroborated"}
             score = (sum(len(theme_sources[t]) for t in themes)
                      + sum(len(entity_sources[e]) for e in entities)
                      + sum(3 * len(groups[g]["sources"]) for g in corroborated))
             if score:
-                scored.append((-score, document.id, index, sentence, themes, entities, corroborated))
+                scored.append((-score, document.id, index, document, sentence, themes, entities, corroborated))
     scored.sort(key=lambda row: row[:3])
     figure_source = {f["id"]: (f["source"], f["sentence_id"]) for f in data["figures"]}
     picked, per_source, used_signatures = [], {}, set()
-    for _, source, _, sentence, themes, entities, corroborated in scored:
+    for _, source, _, document, sentence, themes, entities, corroborated in scored:
+        if per_source.get(source, 0) >= MAX_PER_SOURCE or not _stands_alone(document, sentence):
+            continue
+        themes, entities, corroborated = sorted(themes), sorted(entities), sorted(corroborated)
         signature = (tuple(themes), tuple(entities))
-        if per_source.get(source, 0) >= MAX_PER_SOURCE or signature in used_signatures \
-                or looks_like_heading(sentence.text.strip()):  # checked here: only for the few that rank high
+        if signature in used_signatures:
             continue
         per_source[source] = per_source.get(source, 0) + 1
         used_signatures.add(signature)
@@ -74,6 +73,14 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
         if len(picked) >= MAX_TAKEAWAYS:
             break
     return picked
+
+
+def _stands_alone(document, sentence) -> bool:
+    """A sentence that reads as a statement: long enough, not a heading, a label or a question."""
+    text = sentence.text.strip()
+    paragraph = document.paragraphs[sentence.paragraph] if sentence.paragraph < len(document.paragraphs) else None
+    return not (len(text.split()) < MIN_WORDS or text.endswith((":", "?"))
+                or (paragraph is not None and paragraph.kind == "heading") or looks_like_heading(text))
 
 
 def _citations(source, sentence, themes, entities, corroborated, sentence_themes, sentence_entities,

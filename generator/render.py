@@ -283,7 +283,7 @@ def render_row(template: jinja2.Template, row: dict, show_source: bool, page_pat
 
 
 SHARED_ROWS_PREFIX = urls.relative("", urls.FIGURES)  # the folder of the figures, theme and entity pages
-ROW_CHUNK = 32  # rows per task when they are made before the pages (parallel_map.worker_count counts tasks)
+ROW_CHUNK = 32  # rows per task when they are made before the pages (parallel.worker_count counts tasks)
 
 
 def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],
@@ -291,7 +291,8 @@ def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, kn
     """Every figure row as the figures page (and the theme and entity pages in its folder) show it,
     made before the pages, on every core: taken from ``known`` (digest -> markup, the rows the
     previous build made) when its digest is there, else rendered. So each row is rendered once
-    per build, not once per process, and an added source renders only its own rows (issue 8).
+    per build, not once per process, and an added source renders only the rows whose view it
+    changes: its own, and those whose cross-source notes now name it (issue 8).
     Returns the markup by ``id`` of each row, and by digest (what the next build may reuse)."""
     template = env.get_template("partials/figure_row.html")
     salt = f"{render_code}\0figure-row\0{SHARED_ROWS_PREFIX}\0"

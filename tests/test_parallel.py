@@ -163,7 +163,7 @@ def test_in_child_runs_in_a_child_that_exits_and_passes_on_results_and_errors():
         assert "without its results (exit code 3)" in str(exc)
     else:
         raise AssertionError("a child that sent nothing must be an error")
-    big = {"text": "é" * 3_000_000, "items": list(range(200_000))}  # many frames through the pipe
+    big = {"text": "é" * 3_000_000, "items": list(range(200_000))}  # a large result comes back whole
     assert parallel.in_child(dict, big) == big
     try:
         os.waitpid(-1, os.WNOHANG)

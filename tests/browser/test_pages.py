@@ -144,3 +144,23 @@ def test_figure_detail_shows_on_keyboard_focus(site, new_page, artifacts):
     box = tip.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     page.screenshot(path=str(artifacts / "figure-detail-375x812.png"))
+
+
+@pytest.mark.parametrize("query", ["DeepSeek", "open source", "chips export", "percent"])
+def test_search_js_shows_and_fetches_what_generator_search_query_says(site, new_page, query):
+    """The benchmarks measure a first query with ``generator.search.query``: it must be what the
+    browser does, results in the same order and the same files fetched."""
+    from generator import search
+
+    page, watch = new_page(1280, 800)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    _open(page, watch, site.url("search.html?q=" + query.replace(" ", "+")))
+    expect(page.locator("#search-status")).to_contain_text(query)
+    shown = [link.get_attribute("href").removeprefix("./") for link in page.locator("#search-results li a").all()]
+    results, files = search.query(site.folder, query)
+    assert shown and shown == [r["location"] for r in results]
+    wanted = {site.url(path) for path in files}
+    assert wanted <= set(fetched), sorted(wanted - set(fetched))
+    assert {u for u in fetched if "/search/" in u} == {u for u in wanted if "/search/" in u}
+    assert not watch.errors and not watch.outside

@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from . import output
 from .build import BuildResult, build_briefing
-from .cache import SourceCache
+from .cache import SourceCache, key_file, signing_key
 from .config import ConfigError, Settings, parse_themes
 from .entities import load_gazetteer
 from .models import Problem
@@ -109,6 +109,9 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def on_files(self, files: Files, *, config) -> Files:
         assert self.settings is not None
         self.cache = SourceCache.for_project(self.settings.root) if self.config.cache else None
+        if self.cache is not None and signing_key() is None:
+            log.warning(f"briefing: cache off: its signing key {key_file()} can be neither read nor made, "
+                        "so every source is processed again on every build")
         # Pages are written straight into site_dir (MkDocs cleaned it already); MkDocs is told of
         # each file by its path, so it neither holds nor copies them (its "write into site_dir" way).
         site_dir = Path(config.site_dir)

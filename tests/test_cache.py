@@ -158,11 +158,16 @@ def test_the_signing_key_is_made_once_and_private(tmp_path, monkeypatch):
         signing_key.cache_clear()
 
 
-def test_without_a_signing_key_nothing_is_cached_and_the_build_still_works(tmp_path, monkeypatch):
+def test_without_a_signing_key_nothing_is_cached_and_the_build_still_works(tmp_path, monkeypatch, capsys):
     project, settings, cache = _setup(tmp_path, sample=True)
     monkeypatch.setattr(cache_mod, "signing_key", lambda: None)
     first = _build(settings, cache)
     assert _entries(project) == [] and _build(settings, cache).stats.processed == 5
+    monkeypatch.setattr("generator.plugin.signing_key", lambda: None)
+    capsys.readouterr()
+    assert build_in_process(project) == 0  # says so, once, in one line
+    said = [line for line in capsys.readouterr().err.splitlines() if "signing key" in line]
+    assert len(said) == 1 and "cache off" in said[0], said
     monkeypatch.undo()
     assert _build(settings, cache).site.read(urls.DATA) == first.site.read(urls.DATA)
 

@@ -137,6 +137,17 @@ def _signature(key: bytes, name: str, payload) -> bytes:
     return signature.digest()
 
 
+def _signed(key: bytes, name: str, payload: bytes) -> bytes:
+    """What a signed file ``name`` holds: the signature of ``payload``, then ``payload``."""
+    return _signature(key, name, payload) + payload
+
+
+def _verified(key: bytes, name: str, raw: bytes) -> memoryview | None:
+    """The payload of ``raw`` (as ``_signed`` made it for ``name``); None if its signature does not match."""
+    payload = memoryview(raw)[SIGNATURE_BYTES:]
+    return payload if hmac.compare_digest(raw[:SIGNATURE_BYTES], _signature(key, name, payload)) else None
+
+
 class _RecordUnpickler(pickle.Unpickler):
     """Unpickles the generator's records and nothing else: no other class or function is ever
     looked up, so no other code can run (records pickle as calls of their class: models.py)."""
@@ -191,8 +202,8 @@ class SourceCache:
             raw = self._entry_path(key).read_bytes()
         except OSError:
             return None
-        signature, payload = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
-        if not hmac.compare_digest(signature, _signature(signing, key, payload)):
+        payload = _verified(signing, key, raw)
+        if payload is None:
             raise CacheError("signature does not match: damaged, or made on another machine")
         try:
             result = _RecordUnpickler(io.BytesIO(payload)).load()
@@ -207,7 +218,7 @@ class SourceCache:
         if signing is None:
             return
         payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomic(self._entry_path(key), _signature(signing, key, payload) + payload)
+        _write_atomic(self._entry_path(key), _signed(signing, key, payload))
 
     def prune(self, keep: set[str]) -> None:
         """Drop entries this build did not use (edited or removed sources, older formats), so the
@@ -315,8 +326,8 @@ class SourceCache:
 
     # --- figure-table rows rendered by the last build (render.py) ---------------------------
 
-    # One file: its HMAC-SHA256 (with ``signing_key``: the rows go into pages as they are), then
-    # each row as its digest (32 bytes), its length (4 bytes, big-endian) and its markup (UTF-8).
+    # One file, signed (``_signed``: the rows go into pages as they are): each row as its digest
+    # (32 bytes), its markup's length (4 bytes, big-endian) and its markup (UTF-8).
 
     def _rows_file(self) -> Path:
         return self.directory / f"figure-rows-{FORMAT}.bin"
@@ -329,26 +340,29 @@ class SourceCache:
             raw = self._rows_file().read_bytes() if signing is not None else b""
         except OSError:
             return {}
-        payload = memoryview(raw)[SIGNATURE_BYTES:]
-        if not raw or not hmac.compare_digest(raw[:SIGNATURE_BYTES], _signature(signing, "figure-rows", payload)):
+        payload = _verified(signing, "figure-rows", raw) if raw else None
+        if payload is None:
             return {}
-        rows, position = {}, 0
+        rows, position, head = {}, 0, _ROW_DIGEST + _ROW_LENGTH
         while position < len(payload):
-            if position + 36 > len(payload):
+            if position + head > len(payload):
                 return {}
-            digest = payload[position:position + 32].hex()
-            length = int.from_bytes(payload[position + 32:position + 36], "big")
-            rows[digest] = bytes(payload[position + 36:position + 36 + length])
-            position += 36 + length
+            digest = payload[position:position + _ROW_DIGEST].hex()
+            length = int.from_bytes(payload[position + _ROW_DIGEST:position + head], "big")
+            rows[digest] = bytes(payload[position + head:position + head + length])
+            position += head + length
         return rows if position == len(payload) else {}
 
     def record_rows(self, rows: dict[str, bytes]) -> None:
         signing = signing_key()
         if signing is None:
             return
-        payload = b"".join(bytes.fromhex(digest) + len(markup).to_bytes(4, "big") + markup
+        payload = b"".join(bytes.fromhex(digest) + len(markup).to_bytes(_ROW_LENGTH, "big") + markup
                            for digest, markup in sorted(rows.items()))
-        _write_atomic(self._rows_file(), _signature(signing, "figure-rows", payload) + payload)
+        _write_atomic(self._rows_file(), _signed(signing, "figure-rows", payload))
+
+
+_ROW_DIGEST, _ROW_LENGTH = 32, 4  # bytes of a row's digest and of its length in the figure-row record
 
 
 def _write_atomic(path: Path, content: str | bytes) -> None:

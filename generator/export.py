@@ -147,11 +147,11 @@ def _pieces(value, level: int) -> Iterator[str]:
     """The text of ``value`` at nesting ``level``: the expanded levels' layout, with each value
     below ``STREAMED_LEVELS`` (a record) joined into one piece."""
     if level >= EXPANDED_LEVELS or not isinstance(value, (dict, list)) or not value:
-        yield _compact(value)
+        yield compact_json(value)
         return
     inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
     if isinstance(value, dict):
-        opening, closing, items = "{", "}", ((_compact(str(key)) + ": ", value[key]) for key in sorted(value))
+        opening, closing, items = "{", "}", ((compact_json(str(key)) + ": ", value[key]) for key in sorted(value))
     else:
         opening, closing, items = "[", "]", (("", item) for item in value)
     separator = opening
@@ -162,7 +162,7 @@ def _pieces(value, level: int) -> Iterator[str]:
         elif level + 1 < EXPANDED_LEVELS:
             yield separator + inner + label + "".join(_pieces(item, level + 1))
         else:  # a field's value: one call of the C encoder, no generator per field
-            yield separator + inner + label + _compact(item)
+            yield separator + inner + label + compact_json(item)
         separator = ","
     yield outer + closing
 
@@ -175,7 +175,8 @@ _ENCODE_VALUE = c_make_encoder and c_make_encoder(
     _ENCODER.sort_keys, _ENCODER.skipkeys, _ENCODER.allow_nan)
 
 
-def _compact(value) -> str:
+def compact_json(value) -> str:
+    """``value`` as one line of JSON (keys sorted, ", " and ": " between items, UTF-8 characters kept)."""
     if _ENCODE_VALUE is None:
         return _ENCODER.encode(value)
     if type(value) is str:

@@ -20,7 +20,7 @@ from .figure_views import figure_downloads, figure_views, plain_number
 from .linkviews import Deferred, link_pages, link_search_text, link_views, resolved
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
-from .models import Briefing, Document, Figure, Sentence
+from .models import Briefing, Document
 from .output import utf8_batches, write_chunks, write_files
 from .parallel import forked_map
 from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads, view_digest
@@ -94,27 +94,28 @@ def display_title(document: Document) -> str:
     return document.title or document.id
 
 
-def _source_text_blocks(kinds: tuple[str, ...], sentences: tuple[Sentence, ...], figures: list[Figure],
-                        rows: dict[str, dict]) -> list[dict]:
-    """The kept text as blocks of sentences, each cut into plain and figure segments (with the
-    figure's table row: what the figure's detail shows)."""
-    by_sentence: dict[str, list[Figure]] = {}
-    for figure in figures:
-        by_sentence.setdefault(figure.sentence, []).append(figure)
+def _source_text_blocks(kinds: tuple[str, ...], sentences: tuple[tuple[str, int, str], ...],
+                        figures: tuple[tuple[int, dict], ...]) -> list[dict]:
+    """The kept text as blocks of sentences, each cut into plain and figure segments.
+
+    ``sentences`` are (id, paragraph, text); ``figures`` (start in its sentence, table row): a
+    figure's segment carries its row, which is what the figure's detail shows."""
+    by_sentence: dict[str, list[tuple[int, dict]]] = {}
+    for start, row in figures:
+        by_sentence.setdefault(row["sentence_id"], []).append((start, row))
     sentences_by_paragraph: dict[int, list[dict]] = {}
-    for sentence in sentences:
+    for sentence_id, paragraph, text in sentences:
         segments, cursor = [], 0
-        for figure in sorted(by_sentence.get(sentence.id, []), key=lambda f: f.start):
-            if figure.start < cursor:
+        for start, row in sorted(by_sentence.get(sentence_id, []), key=lambda figure: figure[0]):
+            if start < cursor:
                 continue  # overlapping figures: the first one is marked
-            if figure.start > cursor:
-                segments.append({"text": sentence.text[cursor:figure.start], "figure": None})
-            segments.append({"text": figure.text, "figure": figure, "row": rows.get(figure.id)})
-            cursor = figure.start + len(figure.text)
-        if cursor < len(sentence.text):
-            segments.append({"text": sentence.text[cursor:], "figure": None})
-        sentences_by_paragraph.setdefault(sentence.paragraph, []).append(
-            {"id": sentence.id, "segments": segments})
+            if start > cursor:
+                segments.append({"text": text[cursor:start], "row": None})
+            segments.append({"text": row["text"], "row": row})
+            cursor = start + len(row["text"])
+        if cursor < len(text):
+            segments.append({"text": text[cursor:], "row": None})
+        sentences_by_paragraph.setdefault(paragraph, []).append({"id": sentence_id, "segments": segments})
     blocks: list[dict] = []
     for index, kind in enumerate(kinds):
         in_paragraph = sentences_by_paragraph.get(index, [])
@@ -191,9 +192,12 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         "date_range": (dates[0], dates[-1]) if dates else None,
         "problems": data["problems"],
         # What pages build from as they render (text_blocks, passages), not held for every page at
-        # once: each source's paragraph kinds and sentences (the source view has its text).
-        "source_texts": {r.document.id: (tuple(p.kind for p in r.document.paragraphs), r.document.sentences,
-                                      r.figures, rows_by_source.get(r.document.id, [])) for r in briefing.results},
+        # once: each source's paragraph kinds, sentences and figures (the source view has its text).
+        # Plain tuples, not the records: handed to the render pickled, records are twice as slow.
+        "source_texts": {r.document.id: (tuple(p.kind for p in r.document.paragraphs),
+                                         tuple((s.id, s.paragraph, s.text) for s in r.document.sentences),
+                                         tuple((f.start, row_by_id[f.id]) for f in r.figures))
+                         for r in briefing.results},
         "sentence_text": {d.id: {s.id: s.text for s in d.sentences} for d in briefing.documents},
         "source_refs": source_refs,
     }
@@ -204,8 +208,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
 
 def text_blocks(views: dict, source_id: str) -> list[dict]:
     """A source's text as blocks of sentences: built as its page renders (issue 8)."""
-    kinds, sentences, figures, rows = views["source_texts"][source_id]
-    return _source_text_blocks(kinds, sentences, list(figures), {r["id"]: r for r in rows})
+    return _source_text_blocks(*views["source_texts"][source_id])
 
 
 def passages(views: dict, keys: list[tuple[str, str]]) -> list[dict]:

@@ -344,14 +344,16 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
     render_code = render_fingerprint(settings.templates_dir)
     made_rows, rows = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
     figure_row = _figure_row_renderer(env, made_rows)
+    # Worked out (and the templates compiled) before the processes fork, not once in each.
     reads_site_wide: dict[str, bool] = {}
+    for template in sorted({template for _, template, _, _ in pages}):
+        reads = template_reads(env, template)
+        reads_site_wide[template] = "*" in reads or not reads.isdisjoint(views)
+        env.get_template(template)
 
     def render_page(index: int) -> tuple[tuple[str, str | None, str | None, bool], ...]:
         path, template, title, extra = pages[index]
         extra = resolved(extra)
-        if template not in reads_site_wide:
-            reads = template_reads(env, template)
-            reads_site_wide[template] = "*" in reads or not reads.isdisjoint(views)
         site_wide = reads_site_wide[template]
         inputs = None if site_wide and briefing_digest is None else page_digest(
             render_code, path, template, title, site, extra, briefing_digest if site_wide else None)

@@ -181,15 +181,6 @@ def _subject_keys(figure: Figure) -> set:
     return set(words) or {("=", normal)}
 
 
-def _measure_keys(figure: Figure) -> set:
-    """Keys two figures share whenever ``similar_measures`` can hold between them: a subject key
-    when both name a subject, else a word of what they measure (``_words`` overlap at least 50%)."""
-    keys = {("what", word) for word in _words(_what(figure))}
-    if figure.subject:
-        keys.update(("subject", key) for key in _subject_keys(figure))
-    return keys
-
-
 def _value(figure: Figure) -> float:
     return figure.value
 
@@ -197,7 +188,8 @@ def _value(figure: Figure) -> float:
 class _Candidates:
     """The figures worth comparing with an anchor, in ``ordered`` order (issue 8: grouping must
     not compare every pair). Exact, not a heuristic: every figure left out fails ``related`` —
-    another unit kind, a value outside 2% or no measure key in common (corroborated), or no shared
+    another unit kind, a value outside 2%, no subject word in common when both name one, or
+    no word of what they measure in common when either names none (corroborated); no shared
     subject word (conflict)."""
 
     def __init__(self, ordered: list[Figure]) -> None:
@@ -207,26 +199,39 @@ class _Candidates:
         for i, kind in enumerate(self.kinds):
             start, _ = self.span.get(kind, (i, i))
             self.span[kind] = (start, i + 1)
+        # (unit kind, key) -> positions ascending: of figures naming a subject, by subject key; of
+        # every figure, and of those naming none, by word of what they measure.
         self.by_subject: dict[tuple[str, object], list[int]] = {}
-        self.by_measure: dict[tuple[str, object], list[int]] = {}  # positions ascending
-        self.measure_keys = [_measure_keys(figure) for figure in ordered]
+        self.by_word: dict[tuple[str, str], list[int]] = {}
+        self.by_word_unnamed: dict[tuple[str, str], list[int]] = {}
         for i, figure in enumerate(ordered):
             if figure.subject:
                 for key in _subject_keys(figure):
                     self.by_subject.setdefault((self.kinds[i], key), []).append(i)
-            for key in self.measure_keys[i]:
-                self.by_measure.setdefault((self.kinds[i], key), []).append(i)
+            for word in _words(_what(figure)):
+                self.by_word.setdefault((self.kinds[i], word), []).append(i)
+                if not figure.subject:
+                    self.by_word_unnamed.setdefault((self.kinds[i], word), []).append(i)
+
+    def _similar_postings(self, anchor: Figure, unit: str) -> list[list[int]]:
+        """Postings holding every figure ``similar_measures`` can accept for ``anchor``. Two figures
+        naming subjects share a subject word; where either names none, a word of what they measure
+        (at least half the words of the shorter)."""
+        words = [(unit, word) for word in _words(_what(anchor))]
+        if not anchor.subject:
+            return [self.by_word[key] for key in words]
+        return ([self.by_subject[(unit, key)] for key in _subject_keys(anchor)]
+                + [self.by_word_unnamed[key] for key in words if key in self.by_word_unnamed])
 
     def for_anchor(self, position: int, kind: str) -> list[Figure]:
         anchor, unit = self.ordered[position], self.kinds[position]
         start, end = self.span[unit]
         if kind == "corroborated":  # values within 2% lie in a narrow slice of the sorted bucket
-            slack = 0.03 * abs(anchor.value)  # same_value allows at most ~2.04% of the anchor
+            slack = 0.021 * abs(anchor.value)  # same_value allows at most 2.0408...% of the anchor
             lo = bisect.bisect_left(self.ordered, anchor.value - slack, start, end, key=_value)
             hi = bisect.bisect_right(self.ordered, anchor.value + slack, lo, end, key=_value)
             positions = set()
-            for key in self.measure_keys[position]:  # of the figures in the window, those sharing a key
-                posting = self.by_measure[(unit, key)]
+            for posting in self._similar_postings(anchor, unit):  # of the figures in the window, those it may accept
                 positions.update(posting[bisect.bisect_left(posting, lo):bisect.bisect_left(posting, hi)])
             return [self.ordered[i] for i in sorted(positions)]
         if not anchor.subject:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, build_in_process, make_project
-from generator.corroborate import conflicts, corroborates, group_figures
+from generator.corroborate import _group, conflicts, corroborates, group_figures, unit_kind
 from generator.figures import extract_figures
 from generator.models import Document, Figure, Paragraph, Sentence
 
@@ -122,6 +123,48 @@ def test_disjoint_values_of_the_same_measure_conflict():
     other_year = _figure("d", "600,000", 6e5, "containers", "=", "Nordline Shipping", "x", year=2019)
     assert not conflicts(_figure("e", "900,000", 9e5, "containers", "=", "Nordline Shipping", "x", year=2023),
                          other_year)
+
+
+def _grouped_comparing_every_pair(figures):
+    """``group_figures``' rule with nothing left out: each anchor offered every other figure."""
+    ordered = sorted(figures, key=lambda f: (unit_kind(f.unit), f.value, f.source, f.id))
+    groups, used = [], set()
+    for kind, related in (("corroborated", corroborates), ("conflict", conflicts)):
+        for anchor in ordered:
+            if anchor.id in used:
+                continue
+            members = [anchor]
+            for other in ordered:
+                if other.id not in used and other.source not in {m.source for m in members} \
+                        and all(related(m, other) for m in members):
+                    members.append(other)
+            if len(members) > 1:
+                used.update(m.id for m in members)
+                groups.append(_group(kind, members))
+    return tuple(sorted(groups, key=lambda g: (g.kind, -len(g.sources), g.id)))
+
+
+def test_grouping_compares_only_candidates_yet_finds_every_group():
+    # Values at the edges of "within 2%", named and unnamed subjects sharing words or not,
+    # counted nouns, currencies, percents, years and bounds: the candidates grouping narrows
+    # to must never leave out a figure the rule would accept.
+    rng = random.Random(8)
+    subjects = ["", "", "Qwen", "Qwen Team", "DeepSeek", "DeepSeek R1", "Nordline Shipping", "Kimi"]
+    whats = ["downloads", "market share", "share of downloads", "training costs", "funding", "derivatives",
+             "variants", "chip purchases", "spending"]
+    units = ["USD", "percent", "derivatives", "variants", "downloads", "users", "times"]
+    bases = [100.0, 1e5, 5.6e6, 30.0, -12.0, 0.0]
+    figures = []
+    for n in range(700):
+        subject, unit = rng.choice(subjects), rng.choice(units)
+        value = rng.choice(bases) * rng.choice([1, 1, 0.98, 1.02, 1.0204, 0.979, 1.021, 1.03, 0.5, 2])
+        measures = " ".join(part for part in (subject, rng.choice(whats)) if part)
+        figures.append(Figure(id=f"f{n}", source=f"s{rng.randrange(60)}", sentence="s-1", text=str(value), start=0,
+                              value=value, unit=unit, bound=rng.choice(["=", "=", "~", ">", ">=", "<"]),
+                              measures=measures, year=rng.choice([None, None, 2023, 2024]), subject=subject))
+    expected = _grouped_comparing_every_pair(figures)
+    assert len(expected) > 100 and {g.kind for g in expected} == {"corroborated", "conflict"}
+    assert group_figures(tuple(figures)) == expected
 
 
 # --- evaluation set -----------------------------------------------------------------------------

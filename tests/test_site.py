@@ -46,8 +46,8 @@ def test_json_comes_record_by_record_and_pages_in_batches():
     chunks = list(json_chunks(data))
     assert b"".join(chunks).decode("utf-8") == to_json(data)
     assert len(chunks) > 3 and max(map(len, chunks)) < len(to_json(data))  # never the whole text at once
-    assert list(utf8_batches(iter(["a", "b", "c", "é"]), size=3)) == [b"abc", "é".encode()]
-    assert list(utf8_batches(iter([]))) == [b""]
+    assert list(utf8_batches(iter(["a", "b", "c", "é"]), count=3)) == [b"abc", "é".encode()]
+    assert list(utf8_batches(iter([]))) == []
 
 
 def test_json_layout_keys_sorted_and_values_compact():

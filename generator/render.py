@@ -282,7 +282,7 @@ def _figure_row_renderer(env: jinja2.Environment, made: dict[int, bytes]):
 
 
 def render_row(template: jinja2.Template, row: dict, show_source: bool, page_path: str) -> str:
-    return template.render(row=row, show_source=show_source, url=lambda target: urls.relative(target, page_path))
+    return template.render(row=row, show_source=show_source, root=urls.relative("", page_path))
 
 
 SHARED_ROWS_PREFIX = urls.relative("", urls.FIGURES)  # the folder of the figures, theme and entity pages
@@ -360,7 +360,7 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
         content = previous.reuse(path, inputs, out_dir) if previous is not None else None
         if content is None:
             context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
-                           root=urls.relative("", path), url=lambda target: urls.relative(target, path),
+                           root=urls.relative("", path),
                            meta=page_meta(path, title, extra, site), **extra)
             # Written as Jinja makes it: the largest pages of thousands of sources are tens of megabytes,
             # several times that as Jinja's pieces and the string they would be joined into (issue 8).

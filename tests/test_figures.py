@@ -13,11 +13,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from conftest import ROOT, build_in_process, make_project
 from generator.corroborate import _group, conflicts, corroborates, group_figures, unit_kind
 from generator.figures import extract_figures
 from generator.models import Document, Figure, Paragraph, Sentence
+from generator.render import format_number
 
 FIXTURES = Path(__file__).parent / "fixtures" / "figures"
 
@@ -226,6 +228,21 @@ def test_sample_corpus_figures(sample_data):
     extra = [(f["source"][:3], f["text"]) for f in sample_data["figures"]
              if (f["source"][:3], f["text"]) not in listed]
     assert extra == [], extra
+
+
+def test_each_sample_figure_is_marked_in_its_source_text_with_its_details(sample_site, sample_data):
+    for f in sample_data["figures"]:
+        page = (sample_site / "sources" / f"{f['source']}.html").read_text("utf-8")
+        mark = (f'<a class="figure" href="../figures/index.html#{f["id"]}" aria-describedby="tip-{f["id"]}">'
+                f'{escape(f["text"])}</a>')
+        assert mark in page, f["text"]
+        tip = re.search(rf'<span class="figure-tip" role="tooltip" id="tip-{f["id"]}">(.*?)</span></span>', page)
+        assert tip, f["text"]
+        assert f'<span class="tip-value">{format_number(f["value"])} {escape(f["unit"])}</span>' in tip.group(1)
+        assert f'<span class="tip-measures">{escape(f["measures"])}</span>' in tip.group(1)
+        cross = {"corroborated": "Also stated by ", "conflict": "Conflicts with ", None: "Stated by this source only"}
+        assert f'<span class="tip-cross">{cross[f["group_kind"]]}' in tip.group(1)
+    assert {f["group_kind"] for f in sample_data["figures"]} >= {"corroborated", None}
 
 
 def test_sample_figures_carry_year_measures_and_a_resolving_sentence_anchor(sample_site, sample_data):

@@ -9,6 +9,7 @@ chronological and the order never depends on the clock.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from . import urls
 from .models import Briefing, DatedStatement, Document
@@ -137,28 +138,38 @@ def find_dates(document: Document) -> list[DatedStatement]:
 def timeline_records(briefing: Briefing) -> list[dict]:
     """The chronological page as data: statements sorted by date, then source and reading order.
     Each dated source also contributes its own publication date."""
-    order = {(d.id, s.id): n for d in briefing.documents for n, s in enumerate(d.sentences)}
-    text = {(d.id, s.id): s.text for d in briefing.documents for s in d.sentences}
-    rows = []
+    keyed: list[tuple[tuple, dict]] = []  # (sort key, row)
+
+    def add(row: dict, position: int) -> None:
+        keyed.append(((row["date"], row["end"] or row["date"], not row["published"], row["source"], position,
+                       row["written"] or ""), row))
+
     for result in briefing.results:
         doc = result.document
         if doc.date:
-            rows.append({"date": doc.date[:10], "end": None, "precision": "day", "source": doc.id,
-                         "sentence": None, "text": None, "written": None, "published": True,
-                         "from_source_date": True, "page": urls.source_page(doc.id)})
+            add({"date": doc.date[:10], "end": None, "precision": "day", "source": doc.id,
+                 "sentence": None, "text": None, "written": None, "published": True,
+                 "from_source_date": True, "page": urls.source_page(doc.id)}, -1)
+        if not result.dates:
+            continue
+        # Only the sentences of sources with dated statements, by id (every sentence of 5,000 sources
+        # was 0.23 s: issue 8).
+        sentences = {s.id: (n, s.text) for n, s in enumerate(doc.sentences)}
         for statement in result.dates:
-            if (statement.source, statement.sentence) not in text:
+            found = sentences.get(statement.sentence) if statement.source == doc.id else None
+            if found is None:
                 continue
-            rows.append({
+            position, text = found
+            add({
                 "date": statement.date, "end": statement.end or None,
                 "precision": "range" if statement.end else {4: "year", 7: "month"}.get(len(statement.date), "day"),
                 "source": statement.source, "sentence": statement.sentence,
-                "text": text[(statement.source, statement.sentence)], "written": statement.text,
+                "text": text, "written": statement.text,
                 "published": False, "from_source_date": statement.from_source_date,
                 "page": urls.sentence_link(statement.source, statement.sentence),
-            })
-    rows.sort(key=lambda r: (r["date"], r["end"] or r["date"], not r["published"], r["source"],
-                             order.get((r["source"], r["sentence"]), -1), r["written"] or ""))
+            }, position)
+    keyed.sort(key=itemgetter(0))
+    rows = [row for _, row in keyed]
     for n, row in enumerate(rows, start=1):
         row["id"] = f"t-{n}"
     return rows

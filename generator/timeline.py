@@ -9,7 +9,6 @@ chronological and the order never depends on the clock.
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 
 from . import urls
 from .models import Briefing, DatedStatement, Document
@@ -138,18 +137,14 @@ def find_dates(document: Document) -> list[DatedStatement]:
 def timeline_records(briefing: Briefing) -> list[dict]:
     """The chronological page as data: statements sorted by date, then source and reading order.
     Each dated source also contributes its own publication date."""
-    keyed: list[tuple[tuple, dict]] = []  # (sort key, row)
-
-    def add(row: dict, position: int) -> None:
-        keyed.append(((row["date"], row["end"] or row["date"], not row["published"], row["source"], position,
-                       row["written"] or ""), row))
-
+    order: dict[tuple[str, str], int] = {}  # (source, sentence) of each statement -> the sentence's position
+    rows = []
     for result in briefing.results:
         doc = result.document
         if doc.date:
-            add({"date": doc.date[:10], "end": None, "precision": "day", "source": doc.id,
-                 "sentence": None, "text": None, "written": None, "published": True,
-                 "from_source_date": True, "page": urls.source_page(doc.id)}, -1)
+            rows.append({"date": doc.date[:10], "end": None, "precision": "day", "source": doc.id,
+                         "sentence": None, "text": None, "written": None, "published": True,
+                         "from_source_date": True, "page": urls.source_page(doc.id)})
         if not result.dates:
             continue
         # Only the sentences of sources with dated statements, by id (every sentence of 5,000 sources
@@ -159,17 +154,17 @@ def timeline_records(briefing: Briefing) -> list[dict]:
             found = sentences.get(statement.sentence) if statement.source == doc.id else None
             if found is None:
                 continue
-            position, text = found
-            add({
+            order[(statement.source, statement.sentence)], text = found
+            rows.append({
                 "date": statement.date, "end": statement.end or None,
                 "precision": "range" if statement.end else {4: "year", 7: "month"}.get(len(statement.date), "day"),
                 "source": statement.source, "sentence": statement.sentence,
                 "text": text, "written": statement.text,
                 "published": False, "from_source_date": statement.from_source_date,
                 "page": urls.sentence_link(statement.source, statement.sentence),
-            }, position)
-    keyed.sort(key=itemgetter(0))
-    rows = [row for _, row in keyed]
+            })
+    rows.sort(key=lambda r: (r["date"], r["end"] or r["date"], not r["published"], r["source"],
+                             order.get((r["source"], r["sentence"]), -1), r["written"] or ""))
     for n, row in enumerate(rows, start=1):
         row["id"] = f"t-{n}"
     return rows

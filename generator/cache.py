@@ -336,11 +336,13 @@ class SourceCache:
         """The rows the last build recorded (digest -> markup); none if the file is missing,
         damaged or signed with another key."""
         signing = signing_key()
+        if signing is None:
+            return {}
         try:
-            raw = self._rows_file().read_bytes() if signing is not None else b""
+            raw = self._rows_file().read_bytes()
         except OSError:
             return {}
-        payload = _verified(signing, "figure-rows", raw) if raw else None
+        payload = _verified(signing, "figure-rows", raw)
         if payload is None:
             return {}
         rows, position, head = {}, 0, _ROW_DIGEST + _ROW_LENGTH

@@ -20,7 +20,7 @@ from .config import Settings
 from .figures import extract_figures
 from .models import Briefing, Problem, SourceFile, SourceResult
 from .normalise import normalise
-from .parallel import in_child, parallel_map
+from .parallel import in_child, parallel_map, peak_memory, running_in_child
 from .read import SourceError, discover, read_source
 from .guard import screen
 from .render import RenderedSite, build_views, render_site
@@ -37,7 +37,7 @@ from .reuse import PreviousPages, briefing_digest, records_from_data
 @dataclass(frozen=True)
 class Reduced:
     """What the cross-source stages leave for the render, and for the build's report: plain data,
-    picklable (``reduce_sources`` runs in a child process that then exits)."""
+    picklable (``reduce_sources`` runs in a child process that may hand it to its parent)."""
 
     views: dict  # render.build_views: everything the pages show
     changes: dict | None  # generator.diff against the previous build; None on a first build
@@ -134,12 +134,34 @@ def build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None 
         return _build_briefing(settings, out_dir, cache, previous_site)
 
 
+# The reduce's peak memory below which the pages are rendered in its process. The render can start
+# from the page views alone, in a fresh process they are handed to, leaving the reduce's working
+# sets behind (at 5,000 sources about 0.3 GB of its 0.85 GB peak); that costs about 0.5 s at
+# 1,000 sources (pickling the views and reading them back), which only pays where memory is short.
+RENDER_IN_PLACE_BELOW = 512 * 2**20
+
+
 def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None,
                     previous_site: Path | None) -> BuildResult:
     # The reduce runs in a child process: its working sets (every source's result, briefing.json's
-    # data, the near-duplicate shingles) go back to the system with it, and the render starts from
-    # the page views alone (at 5,000 sources about 0.3 GB of the reduce's 0.85 GB peak: issue 8).
-    reduced = in_child(reduce_sources, settings, out_dir, cache, jobs=settings.jobs)
+    # data, the near-duplicate shingles) go back to the system with it (issue 8).
+    outcome = in_child(_reduce_and_render, settings, out_dir, cache, previous_site, jobs=settings.jobs)
+    if isinstance(outcome, Reduced):  # handed over: the reduce used too much memory to render beside it
+        outcome = _render(outcome, settings, out_dir, cache, previous_site)
+    return outcome
+
+
+def _reduce_and_render(settings: Settings, out_dir: Path, cache: SourceCache | None,
+                       previous_site: Path | None) -> BuildResult | Reduced:
+    """The whole build, or the reduce alone when its memory says to render in a fresh process."""
+    reduced = reduce_sources(settings, out_dir, cache)
+    if peak_memory() >= RENDER_IN_PLACE_BELOW:
+        return reduced
+    return _render(reduced, settings, out_dir, cache, previous_site)
+
+
+def _render(reduced: Reduced, settings: Settings, out_dir: Path, cache: SourceCache | None,
+            previous_site: Path | None) -> BuildResult:
     previous = None
     if cache is not None and previous_site is not None:
         previous = PreviousPages(previous_site, records_from_data(cache.read_pages(settings.preview)))
@@ -157,18 +179,29 @@ def reduce_sources(settings: Settings, out_dir: Path, cache: SourceCache | None)
     stats = CacheStats()
     briefing = collect(settings, cache, stats)
     data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it
-    # briefing.json goes to disk as it is encoded (hundreds of megabytes of text at thousands of
-    # sources, never held whole); its digest says whether it changed since the last build.
-    data_digest = write_chunks(out_dir, urls.DATA, json_chunks(data))
     exported = (urls.DATA, *write_files(schema_file(), out_dir))
-    changes = changes_since_last_build(cache, data, data_digest)
-    if cache is not None:  # what the next build's Changes page compares with, once this one succeeds
-        cache.stage_build(data_digest, diff_basis(data))
+    # briefing.json is written by a forked child while this process makes the views, where memory
+    # allows the copy of the data that the child's reads make (reference counts are writes).
+    jobs = settings.jobs if peak_memory() < RENDER_IN_PLACE_BELOW else 1
+    with running_in_child(record_data, data, out_dir, cache, jobs=jobs) as recorded:
+        views = build_views(briefing, data)
+        data_digest, changes = recorded()
     return Reduced(
-        views=build_views(briefing, data), changes=changes,
+        views=views, changes=changes,
         briefing_digest=briefing_digest(data_digest, changes, stats.inputs) if cache is not None else None,
         data_digest=data_digest, exported=exported, problems=briefing.problems,
         counts=(len(briefing.results), len(briefing.figures), len(briefing.themes)), stats=stats)
+
+
+def record_data(data: dict, out_dir: Path, cache: SourceCache | None) -> tuple[str, dict | None]:
+    """briefing.json written into ``out_dir``, and this build compared with the last one:
+    the file's SHA-256 (the next build's Changes baseline) and the Changes page's diff."""
+    # Written as it is encoded (hundreds of megabytes of text at thousands of sources, never held whole).
+    data_digest = write_chunks(out_dir, urls.DATA, json_chunks(data))
+    changes = changes_since_last_build(cache, data, data_digest)
+    if cache is not None:  # what the next build's Changes page compares with, once this one succeeds
+        cache.stage_build(data_digest, diff_basis(data))
+    return data_digest, changes
 
 
 def changes_since_last_build(cache: SourceCache | None, data: dict, data_digest: str) -> dict | None:

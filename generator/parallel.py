@@ -14,10 +14,14 @@ import gc
 import multiprocessing
 import os
 import pickle
+import resource
 import signal
+import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import IO, Callable, TypeVar
@@ -125,6 +129,12 @@ def forked_map(task: Callable[[int], T], count: int, jobs: int = 0) -> list[T]:
     return [results[i] for i in range(count)]
 
 
+def peak_memory() -> int:
+    """The most memory this process has held, in bytes (its peak resident set)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux kilobytes
+
+
 def in_child(function: Callable[..., T], *args, jobs: int = 0) -> T:
     """``function(*args)``, run in a forked child whose result comes back pickled.
 
@@ -135,21 +145,40 @@ def in_child(function: Callable[..., T], *args, jobs: int = 0) -> T:
     1,000 sources, but the child's peak and the result's copy then coexisted (5,000 sources: a
     1.26 GB peak instead of 0.9). Runs in this process where
     it cannot fork (as for ``forked_map``) and with ``jobs`` 1 (one process: a debugger sees all)."""
+    with running_in_child(function, *args, jobs=jobs) as result:
+        return result()
+
+
+@contextmanager
+def running_in_child(function: Callable[..., T], *args, jobs: int = 0) -> Iterator[Callable[[], T]]:
+    """``function(*args)`` started in a forked child while this process goes on; calling what
+    this gives waits for the child and returns its result (or raises its error). Leaving the block
+    without asking stops the child. Where it cannot fork, and with ``jobs`` 1, the function runs
+    here and then, before the block."""
     if jobs == 1 or _context().get_start_method() != "fork":
-        return function(*args)
+        outcome = function(*args)
+        yield lambda: outcome
+        return
     with tempfile.TemporaryFile() as channel:
         pid = os.fork()
         if pid == 0:
             _child_main(partial(function, *args), channel)
+        collected: list[tuple[bool, object]] = []
+
+        def result() -> T:
+            if not collected:
+                collected.append(_collect(pid, channel))
+            ok, outcome = collected[0]
+            if not ok:
+                raise outcome
+            return outcome
+
         try:
-            ok, outcome = _collect(pid, channel)
-        except BaseException:  # interrupted while waiting: the child must not go on writing
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            raise
-    if not ok:
-        raise outcome
-    return outcome
+            yield result
+        finally:
+            if not collected:  # left early, or interrupted while waiting: the child must not go on writing
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
 
 
 def _child_main(run: Callable[[], object], channel: IO[bytes]) -> None:

@@ -40,6 +40,36 @@ def test_parallel_build_is_byte_identical_to_serial(tmp_path, monkeypatch):
     assert serial.problems == pooled.problems
 
 
+def test_the_render_runs_beside_the_reduce_or_in_the_process_it_hands_over_to_with_the_same_site(
+        tmp_path, monkeypatch):
+    import os
+
+    from generator import build
+
+    project = make_project(tmp_path / "p")
+    corpus.write_articles(project / "seeds", 12, seed=3)
+    settings = _settings(project)
+    renders = tmp_path / "renders"  # the process of each render (the reduce's is a child)
+    real_render = build._render
+
+    def render(*args):
+        with open(renders, "a") as log:
+            log.write(f"{os.getpid()}\n")
+        return real_render(*args)
+
+    monkeypatch.setattr(build, "_render", render)
+    beside = build.build_briefing(settings, tmp_path / "beside")
+    monkeypatch.setattr(build, "RENDER_IN_PLACE_BELOW", 0)  # any reduce is too large: hand over
+    handed_over = build.build_briefing(settings, tmp_path / "handed-over")
+    assert beside.site.contents() == handed_over.site.contents()
+    assert (beside.problems, beside.counts, beside.data_digest) == \
+        (handed_over.problems, handed_over.counts, handed_over.data_digest)
+    first, second = renders.read_text().split()
+    assert second == str(os.getpid())
+    if parallel._context().get_start_method() == "fork":
+        assert first != str(os.getpid())
+
+
 def test_parallel_map_keeps_input_order(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_SOURCES_PER_WORKER", 1)
     paths = [tmp_path / f"{i:03d}" for i in range(37)]

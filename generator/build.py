@@ -167,7 +167,8 @@ def _render(reduced: Reduced, settings: Settings, out_dir: Path, cache: SourceCa
         previous = PreviousPages(previous_site, records_from_data(cache.read_pages(settings.preview)))
     site = render_site(reduced.views, settings, out_dir, changes=reduced.changes, previous=previous,
                        briefing_digest=reduced.briefing_digest,
-                       known_rows=cache.read_rows() if cache is not None else None)
+                       known_rows=cache.read_rows() if cache is not None else None,
+                       compiled=cache.compiled_templates() if cache is not None else None)
     site = replace(site, paths=tuple(sorted((*site.paths, *reduced.exported))))
     return BuildResult(site=site, problems=reduced.problems, counts=reduced.counts,
                        data_digest=reduced.data_digest, stats=reduced.stats)

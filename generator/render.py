@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import urls
+from .cache import CompiledTemplates
 from .config import Settings
 from .figure_views import figure_downloads, figure_views, plain_number
 from .linkviews import Deferred, link_pages, link_search_text, link_views, resolved
@@ -68,10 +69,12 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The one Jinja environment: autoescaped everywhere, undefined names are errors."""
+def make_environment(templates_dir: Path, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """The one Jinja environment: autoescaped everywhere, undefined names are errors.
+    ``compiled`` keeps the compiled templates between builds (``cache.CompiledTemplates``)."""
     env = _Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=compiled,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -320,7 +323,8 @@ def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, kn
 
 def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | None = None,
                 previous: PreviousPages | None = None, briefing_digest: str | None = None,
-                known_rows: dict[str, bytes] | None = None) -> RenderedSite:
+                known_rows: dict[str, bytes] | None = None,
+                compiled: CompiledTemplates | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
     function of the inputs. (``briefing.json`` itself is written by ``build.reduce_sources``.)
 
@@ -329,8 +333,9 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
     ``previous`` holds the previous build's pages: a page made from the same inputs is taken from it
     instead of rendered (generator/reuse.py); ``briefing_digest`` stands for everything the pages
     that read site-wide views show (None: those pages are always rendered). ``known_rows`` are the
-    figure rows the previous build made (``RenderedSite.rows``), by digest."""
-    env = make_environment(settings.templates_dir)
+    figure rows the previous build made (``RenderedSite.rows``), by digest. ``compiled`` keeps
+    the compiled templates, and what each reads, from one build to the next."""
+    env = make_environment(settings.templates_dir, compiled)
     views = dict(views, changes=changes)
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}
@@ -345,10 +350,15 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
     made_rows, rows = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
     figure_row = _figure_row_renderer(env, made_rows)
     # Worked out (and the templates compiled) before the processes fork, not once in each.
-    reads_site_wide: dict[str, bool] = {}
-    for template in sorted({template for _, template, _, _ in pages}):
-        reads = template_reads(env, template)
-        reads_site_wide[template] = "*" in reads or not reads.isdisjoint(views)
+    page_templates = sorted({template for _, template, _, _ in pages})
+    reads = compiled.read_reads(render_code) if compiled is not None else None
+    if reads is None or not reads.keys() >= set(page_templates):
+        reads = {template: template_reads(env, template) for template in page_templates}
+        if compiled is not None:
+            compiled.record_reads(render_code, reads)
+    reads_site_wide = {template: "*" in reads[template] or not reads[template].isdisjoint(views)
+                       for template in page_templates}
+    for template in page_templates:
         env.get_template(template)
 
     def render_page(index: int) -> tuple[tuple[str, str | None, str | None, bool], ...]:

@@ -139,7 +139,7 @@ FIGURE_SOURCE = ("---\ntitle: Tulip counts\n---\nGardeners planted 12,000 tulips
 
 def _counting_rows(monkeypatch) -> list[str]:
     """Every figure row rendered for the figures page's folder, by its figure id."""
-    from generator import render
+    from generator import build, render
     rendered: list[str] = []
     real = render.render_row
 
@@ -149,6 +149,7 @@ def _counting_rows(monkeypatch) -> list[str]:
         return real(template, row, show_source, page_path)
     monkeypatch.setattr(render, "render_row", counting)
     monkeypatch.setattr(render, "forked_map", lambda task, count, jobs=0: [task(i) for i in range(count)])  # seen here
+    monkeypatch.setattr(build, "in_child", lambda function, *args, jobs=0: function(*args))  # the render too
     return rendered
 
 
@@ -197,3 +198,60 @@ def test_a_damaged_or_foreign_row_record_is_never_used(tmp_path, monkeypatch):
     rendered = _counting_rows(monkeypatch)
     assert build_in_process(project) in (0, 1)
     assert rendered and _contents(project / "site") == first
+
+
+def _counting_compiles(monkeypatch) -> list[str]:
+    """The templates Jinja compiles from their source (not loaded compiled), and the page
+    templates whose reads are worked out, as this process sees them."""
+    from generator import build, render
+    compiled: list[str] = []
+    real_compile, real_reads = jinja2.Environment.compile, render.template_reads
+
+    def compile_counted(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return real_compile(self, source, name, *args, **kwargs)
+
+    def reads_counted(env, name):
+        compiled.append(f"reads {name}")
+        return real_reads(env, name)
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_counted)
+    monkeypatch.setattr(render, "template_reads", reads_counted)
+    monkeypatch.setattr(build, "in_child", lambda function, *args, jobs=0: function(*args))
+    monkeypatch.setattr(render, "forked_map", lambda task, count, jobs=0: [task(i) for i in range(count)])
+    return compiled
+
+
+def test_templates_are_compiled_once_and_a_damaged_or_foreign_compiled_file_is_compiled_again(
+        tmp_path, monkeypatch):
+    from generator import cache as cache_mod
+    project = make_project(tmp_path / "p", sample=True)
+    compiled = _counting_compiles(monkeypatch)
+    assert build_in_process(project) in (0, 1)
+    assert "pages/source.html" in compiled and "reads pages/source.html" in compiled
+    first = _contents(project / "site")
+    kept = sorted((project / ".briefing-cache" / "templates-1").iterdir())
+    assert len(kept) == sum(1 for name in compiled if not name.startswith("reads ")) + 1  # and the reads
+
+    compiled.clear()
+    (project / PAGES_RECORD).unlink()  # render every page: every template is loaded
+    assert build_in_process(project) in (0, 1)
+    assert compiled == [] and _contents(project / "site") == first
+
+    for damaged in kept:  # a flipped byte: not trusted, compiled (or worked out) again
+        good = damaged.read_bytes()
+        damaged.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+    compiled.clear()
+    (project / PAGES_RECORD).unlink()
+    assert build_in_process(project) in (0, 1)
+    assert len(compiled) == len(kept) + len([n for n in compiled if n.startswith("reads ")]) - 1
+    assert _contents(project / "site") == first
+
+    own_key = cache_mod.signing_key
+    monkeypatch.setattr(cache_mod, "signing_key", lambda: b"k" * 32)  # another machine's files
+    assert build_in_process(project) in (0, 1)
+    monkeypatch.setattr(cache_mod, "signing_key", own_key)
+    compiled.clear()
+    (project / PAGES_RECORD).unlink()
+    assert build_in_process(project) in (0, 1)
+    assert "pages/source.html" in compiled and "reads pages/source.html" in compiled
+    assert _contents(project / "site") == first

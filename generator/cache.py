@@ -369,7 +369,7 @@ class SourceCache:
         _write_atomic(self._rows_file(), _signed(signing, "figure-rows", payload))
 
 
-_ROW_DIGEST, _ROW_LENGTH = 32, 4
+_ROW_DIGEST, _ROW_LENGTH = 32, 4  # bytes of a row's digest and of its length in the figure-row record
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -400,7 +400,8 @@ class CompiledTemplates(jinja2.BytecodeCache):
             recorded = json.loads(payload) if payload is not None else None
         except ValueError:
             return None
-        if not isinstance(recorded, dict) or recorded.get("render_code") != render_code:
+        if not isinstance(recorded, dict) or recorded.get("render_code") != render_code \
+                or not isinstance(recorded.get("reads"), dict):
             return None
         return {name: frozenset(names) for name, names in recorded["reads"].items()}
 
@@ -423,7 +424,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def _write(self, name: str, payload: bytes) -> None:
         signing = signing_key()
         if signing is not None:
-            _write_atomic(self.directory / name, _signed(signing, f"{name}-{self.code}", payload))  # bytes of a row's digest and of its length in the figure-row record
+            _write_atomic(self.directory / name, _signed(signing, f"{name}-{self.code}", payload))
 
 
 def _write_atomic(path: Path, content: str | bytes) -> None:

@@ -201,3 +201,50 @@ def test_in_child_runs_in_a_child_that_exits_and_passes_on_results_and_errors():
         pass  # no child left behind
     else:
         raise AssertionError("a child was left running")
+
+
+def _write_later(path: Path, seconds: float) -> int:
+    import os
+    import time
+
+    time.sleep(seconds)
+    path.write_text("written", "utf-8")
+    return os.getpid()
+
+
+def test_running_in_child_goes_on_beside_this_process_and_stops_the_child_when_left_early(tmp_path):
+    import os
+    import time
+
+    if parallel._context().get_start_method() != "fork":
+        return  # elsewhere it runs here, before the block: the jobs=1 check below
+    marker = tmp_path / "written"
+    started = time.monotonic()
+    with parallel.running_in_child(_write_later, marker, 0.5) as result:
+        assert not marker.exists() and time.monotonic() - started < 0.5  # the block did not wait
+        assert result() != os.getpid() and marker.exists()
+        assert result() == result()  # asked again: the same answer, the child long gone
+    with parallel.running_in_child(int, "not a number") as result:
+        try:
+            result()
+        except ValueError as exc:
+            assert "not a number" in str(exc)
+        else:
+            raise AssertionError("the child's error was lost")
+    late = tmp_path / "late"
+    try:
+        with parallel.running_in_child(_write_later, late, 1.0):
+            raise KeyError("this process failed first")
+    except KeyError:
+        pass
+    time.sleep(1.3)
+    assert not late.exists()  # the child was stopped, not left writing
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        pass  # and reaped
+    else:
+        raise AssertionError("a child was left running")
+    with parallel.running_in_child(_write_later, tmp_path / "here", 0, jobs=1) as result:
+        assert (tmp_path / "here").exists()  # one process: run before the block
+        assert result() == os.getpid()

@@ -58,7 +58,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except Exception as exc:  # a broken template or a bug: one line, exit 2; site/ is left as it was
         where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "lineno", None) and getattr(exc, "filename", None) else ""
-        print(f"briefing: build failed: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        message = str(exc).splitlines()[0] if str(exc) else ""  # Jinja adds the location on lines of its own
+        print(f"briefing: build failed: {type(exc).__name__}: {message}{where}", file=sys.stderr)
         return EXIT_FAILED
     plugin = config.plugins.get("briefing")
     if plugin is None:

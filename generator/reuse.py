@@ -54,8 +54,8 @@ def template_reads(env: jinja2.Environment, name: str) -> frozenset[str]:
 def _template_reads(env: jinja2.Environment, name: str, seen: frozenset[str]) -> frozenset[str]:
     if name in seen:
         return frozenset()
-    source, _, _ = env.loader.get_source(env, name)
-    ast = env.parse(source)
+    source, filename, _ = env.loader.get_source(env, name)
+    ast = env.parse(source, name, filename)  # a syntax error names the template's file and line
     names = set(jinja2.meta.find_undeclared_variables(ast))
     for referenced in jinja2.meta.find_referenced_templates(ast):
         if referenced is None:  # a template chosen at render time: could read anything

@@ -99,7 +99,10 @@ def test_exception_mid_build_leaves_site_and_exits_2(tmp_path):
     result = run_briefing(project, "build")
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
-    assert "briefing: build failed" in result.stderr
+    failed = [line for line in result.stderr.splitlines() if line.startswith("briefing: build failed")]
+    assert len(failed) == 1 and "TemplateSyntaxError" in failed[0]
+    assert failed[0].endswith(f"({page}:{page.read_text('utf-8').count(chr(10))})")  # the file and line
+    assert "line " not in result.stderr.split(failed[0])[1]  # one line: no location repeated below it
     assert snapshot(project / "site") == before
     assert leftovers(project) == []
 

@@ -39,7 +39,10 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session: the browser's and the server's threads end with the browser tests. While
+# any thread runs, the build does not fork (generator/parallel.py), so the tests after them would
+# never see the processes a real build uses.
+@pytest.fixture(scope="module")
 def browser():
     reason = _missing()
     if reason:
@@ -66,7 +69,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The sample corpus built with a site_url that has a path, served under that path."""
     project = make_project(tmp_path_factory.mktemp("browser"), sample=True,
@@ -82,6 +85,7 @@ def site(tmp_path_factory):
     yield Site(www / SUB_PATH, f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/")
     server.shutdown()
     server.server_close()
+    thread.join()
 
 
 class Site:

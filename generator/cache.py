@@ -150,6 +150,26 @@ def _verified(key: bytes, name: str, raw: bytes) -> memoryview | None:
     return payload if hmac.compare_digest(raw[:SIGNATURE_BYTES], _signature(key, name, payload)) else None
 
 
+def _read_signed(path: Path, name: str) -> memoryview | None:
+    """The payload of the signed file ``path`` (signed as ``name``); None without a signing key,
+    when the file cannot be read, or when its signature does not match."""
+    signing = signing_key()
+    if signing is None:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return _verified(signing, name, raw)
+
+
+def _write_signed(path: Path, name: str, payload: bytes) -> None:
+    """``payload`` signed as ``name`` into ``path`` (nothing without a signing key)."""
+    signing = signing_key()
+    if signing is not None:
+        _write_atomic(path, _signed(signing, name, payload))
+
+
 class _RecordUnpickler(pickle.Unpickler):
     """Unpickles the generator's records and nothing else: no other class or function is ever
     looked up, so no other code can run (records pickle as calls of their class: models.py)."""
@@ -216,11 +236,8 @@ class SourceCache:
         return result
 
     def put(self, key: str, result: SourceResult) -> None:
-        signing = signing_key()
-        if signing is None:
-            return
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomic(self._entry_path(key), _signed(signing, key, payload))
+        if signing_key() is not None:
+            _write_signed(self._entry_path(key), key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
     def prune(self, keep: set[str]) -> None:
         """Drop entries this build did not use (edited or removed sources, older formats), so the
@@ -337,14 +354,7 @@ class SourceCache:
     def read_rows(self) -> dict[str, bytes]:
         """The rows the last build recorded (digest -> markup); none if the file is missing,
         damaged or signed with another key."""
-        signing = signing_key()
-        if signing is None:
-            return {}
-        try:
-            raw = self._rows_file().read_bytes()
-        except OSError:
-            return {}
-        payload = _verified(signing, "figure-rows", raw)
+        payload = _read_signed(self._rows_file(), "figure-rows")
         if payload is None:
             return {}
         rows, position, head = {}, 0, _ROW_DIGEST + _ROW_LENGTH
@@ -361,12 +371,10 @@ class SourceCache:
         return CompiledTemplates(self.directory / f"templates-{FORMAT}", generator_fingerprint())
 
     def record_rows(self, rows: dict[str, bytes]) -> None:
-        signing = signing_key()
-        if signing is None:
-            return
-        payload = b"".join(bytes.fromhex(digest) + len(markup).to_bytes(_ROW_LENGTH, "big") + markup
-                           for digest, markup in sorted(rows.items()))
-        _write_atomic(self._rows_file(), _signed(signing, "figure-rows", payload))
+        if signing_key() is not None:
+            _write_signed(self._rows_file(), "figure-rows", b"".join(
+                bytes.fromhex(digest) + len(markup).to_bytes(_ROW_LENGTH, "big") + markup
+                for digest, markup in sorted(rows.items())))
 
 
 _ROW_DIGEST, _ROW_LENGTH = 32, 4  # bytes of a row's digest and of its length in the figure-row record
@@ -387,7 +395,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         payload = self._read(f"template-{bucket.key}")
         if payload is not None:
-            bucket.bytecode_from_string(payload)
+            bucket.bytecode_from_string(bytes(payload))
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._write(f"template-{bucket.key}", bucket.bytecode_to_string())
@@ -397,7 +405,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
         (``reuse.render_fingerprint``); None when not known."""
         payload = self._read("template-reads")
         try:
-            recorded = json.loads(payload) if payload is not None else None
+            recorded = json.loads(bytes(payload)) if payload is not None else None
         except ValueError:
             return None
         if not isinstance(recorded, dict) or recorded.get("render_code") != render_code \
@@ -410,21 +418,11 @@ class CompiledTemplates(jinja2.BytecodeCache):
             {"render_code": render_code, "reads": {name: sorted(names) for name, names in reads.items()}},
             sort_keys=True).encode("utf-8"))
 
-    def _read(self, name: str) -> bytes | None:
-        signing = signing_key()
-        if signing is None:
-            return None
-        try:
-            raw = (self.directory / name).read_bytes()
-        except OSError:
-            return None
-        payload = _verified(signing, f"{name}-{self.code}", raw)
-        return bytes(payload) if payload is not None else None
+    def _read(self, name: str) -> memoryview | None:
+        return _read_signed(self.directory / name, f"{name}-{self.code}")
 
     def _write(self, name: str, payload: bytes) -> None:
-        signing = signing_key()
-        if signing is not None:
-            _write_atomic(self.directory / name, _signed(signing, f"{name}-{self.code}", payload))
+        _write_signed(self.directory / name, f"{name}-{self.code}", payload)
 
 
 def _write_atomic(path: Path, content: str | bytes) -> None:

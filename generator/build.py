@@ -141,6 +141,12 @@ def build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None 
 RENDER_IN_PLACE_BELOW = 512 * 2**20
 
 
+def _memory_to_spare() -> bool:
+    """Whether this process has stayed under ``RENDER_IN_PLACE_BELOW``: the build may then use
+    memory for speed (writing briefing.json beside the views, rendering beside the reduce)."""
+    return peak_memory() < RENDER_IN_PLACE_BELOW
+
+
 def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None,
                     previous_site: Path | None) -> BuildResult:
     # The reduce runs in a child process: its working sets (every source's result, briefing.json's
@@ -155,7 +161,7 @@ def _reduce_and_render(settings: Settings, out_dir: Path, cache: SourceCache | N
                        previous_site: Path | None) -> BuildResult | Reduced:
     """The whole build, or the reduce alone when its memory says to render in a fresh process."""
     reduced = reduce_sources(settings, out_dir, cache)
-    if peak_memory() >= RENDER_IN_PLACE_BELOW:
+    if not _memory_to_spare():
         return reduced
     return _render(reduced, settings, out_dir, cache, previous_site)
 
@@ -183,7 +189,7 @@ def reduce_sources(settings: Settings, out_dir: Path, cache: SourceCache | None)
     exported = (urls.DATA, *write_files(schema_file(), out_dir))
     # briefing.json is written by a forked child while this process makes the views, where memory
     # allows the copy of the data that the child's reads make (reference counts are writes).
-    jobs = settings.jobs if peak_memory() < RENDER_IN_PLACE_BELOW else 1
+    jobs = settings.jobs if _memory_to_spare() else 1
     with running_in_child(record_data, data, out_dir, cache, jobs=jobs) as recorded:
         views = build_views(briefing, data)
         data_digest, changes = recorded()

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from .export import compact_json
+from .export import compact_json, json_key
 from .output import utf8_batches
 
 CSV_PATH = "figures/figures.csv"
@@ -68,7 +68,7 @@ def _json_text(rows: list[dict]) -> Iterator[str]:
     yield "["
     for position, row in enumerate(rows):
         record = download_record(row)
-        fields = ",\n    ".join(f"{compact_json(key)}: {_indented(record[key])}" for key in sorted(record))
+        fields = ",\n    ".join(json_key(key) + _indented(record[key]) for key in sorted(record))
         yield f"{',' if position else ''}\n  {{\n    {fields}\n  }}"
     yield "\n]\n" if rows else "]\n"
 

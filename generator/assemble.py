@@ -38,7 +38,7 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
     ``known_pairs``: the previous build's ``compared_pairs`` (near-duplicates found then)."""
     unique, duplicate_problems = duplicate_id_problems(sorted(results, key=lambda r: r.document.path))
     unique.sort(key=lambda r: r.document.id)
-    compared = find_pairs([r.document for r in unique], known_pairs)
+    compared = find_pairs([r.document for r in unique], known_pairs, {r.document.id: r.shingles for r in unique})
     unique, near_duplicates = drop_near_duplicates(unique, compared)  # generator/duplicates.py: counted once
     duplicate_problems += near_duplicates
     candidates = rank_theme_candidates([r.phrases for r in unique], themes, gazetteer)
@@ -48,9 +48,9 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
     figures = tuple(f for r in unique for f in r.figures)
     return Briefing(
         title=title,
-        # Phrases are only counted here: the briefing does not carry them on to the pages (a tenth
-        # of what a build holds at thousands of sources: issue 8).
-        results=tuple(replace(r, phrases=()) for r in unique),
+        # Phrases and shingles are only used here: the briefing does not carry them on to the pages
+        # (phrases alone were a tenth of what a build holds at thousands of sources: issue 8).
+        results=tuple(replace(r, phrases=(), shingles=b"") for r in unique),
         themes=themes,
         figure_groups=group_figures(figures),
         problems=tuple(all_problems),

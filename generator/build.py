@@ -24,11 +24,13 @@ from .parallel import in_child, parallel_map, peak_memory, running_in_child
 from .read import SourceError, discover, read_source
 from .guard import screen
 from .render import RenderedSite, build_views, render_site
+from .search import source_terms
 from .themes import assign_themes, document_phrases
 from .entities import candidate_problems, find_mentions
 from .quotes import find_quotes
 from .timeline import find_dates
 from .diff import diff_basis, diff_briefings
+from .duplicates import packed, shingles
 from .export import briefing_data, json_chunks, schema_file
 from .output import write_chunks, write_files
 from .reuse import PreviousPages, briefing_digest, records_from_data
@@ -62,15 +64,18 @@ def process_source(source: SourceFile, settings: Settings) -> SourceResult:
     """The per-source stages: independent of every other source (the "map")."""
     document = normalise(source)
     mentions = tuple(find_mentions(document, settings.gazetteer))
+    figures = tuple(extract_figures(document))
     return SourceResult(
         document=document,
-        figures=tuple(extract_figures(document)),
+        figures=figures,
         themes=tuple(assign_themes(document, settings.themes)),
         problems=tuple(candidate_problems(document, mentions)),
         mentions=mentions,
         quotes=tuple(find_quotes(document, settings.gazetteer)),
         dates=tuple(find_dates(document)),
         phrases=document_phrases(document, settings.themes),
+        search_terms=source_terms(document, figures),
+        shingles=packed(shingles(document.text)),
     )
 
 

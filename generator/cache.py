@@ -20,6 +20,7 @@ import json
 import os
 import pickle
 import secrets
+import sys
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,8 +48,9 @@ class CacheError(ValueError):
 
 @lru_cache(maxsize=1)
 def generator_fingerprint() -> str:
-    """The version plus a hash of the generator's own files, so any code edit invalidates the cache."""
-    return package_fingerprint(Path(__file__).resolve().parent)
+    """The version plus a hash of the generator's own files, so any code edit invalidates the cache,
+    and the Python that runs it (entries hold numbers made by its hash function: duplicates.shingles)."""
+    return package_fingerprint(Path(__file__).resolve().parent) + sys.version
 
 
 def package_fingerprint(package: Path) -> str:

@@ -17,6 +17,7 @@ import bisect
 import hashlib
 import math
 import re
+from array import array
 from collections import Counter
 from itertools import chain
 from operator import itemgetter
@@ -37,11 +38,26 @@ DIRECT_LIMIT = 32  # new documents compared one by one with all others, rather t
 def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
     """Hashes of every run of ``size`` consecutive words (case, punctuation and spacing ignored).
 
-    Python's own hash of the tuple of words: the sets are only compared with each other within
-    one build, so which numbers come out never matters, and it is many times faster than a
-    digest (issue 8)."""
+    Each word is numbered by a digest of it, and a run hashed as the tuple of its words' numbers:
+    Python hashes a tuple of ints the same in every process (a string differently in each), so
+    the map can work the sets out and the cache keep them (``packed``), and hashing the runs is
+    many times faster than a digest of each (issue 8)."""
     words = re.findall(r"\w+", text.casefold())
-    return frozenset(map(hash, zip(*(words[i:] for i in range(size)))))
+    number = {word: int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+              for word in set(words)}
+    numbers = [number[word] for word in words]
+    return frozenset(map(hash, zip(*(numbers[i:] for i in range(size)))))
+
+
+def packed(shingle_set: frozenset[int]) -> bytes:
+    """A set of shingles as compact bytes (``SourceResult.shingles``), in a fixed order."""
+    return array("q", sorted(shingle_set)).tobytes()
+
+
+def unpacked(data: bytes) -> frozenset[int]:
+    numbers = array("q")
+    numbers.frombytes(data)
+    return frozenset(numbers)
 
 
 def overlap(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
@@ -75,23 +91,31 @@ def document_key(document: Document) -> str:
     return hashlib.sha256(f"{document.id}\0{document.text}".encode("utf-8")).hexdigest()[:32]
 
 
-def find_pairs(documents: list[Document], known: ComparedPairs | None = None) -> ComparedPairs:
+def find_pairs(documents: list[Document], known: ComparedPairs | None = None,
+               shingled: dict[str, bytes] | None = None) -> ComparedPairs:
     """Every pair of ``documents`` meeting either threshold.
 
     With ``known`` (what the previous build found), its pairs among the documents still here
     stand, and when only a few documents are new to it (``DIRECT_LIMIT``: a rebuild after an
     editor adds a source) each of them is compared with every other document. Otherwise the
-    prefix filter (``_search``) finds them all."""
+    prefix filter (``_search``) finds them all. ``shingled``: the documents' shingles worked out
+    already (``packed``, by document id: the map's, ``SourceResult.shingles``)."""
     ordered = sorted(documents, key=lambda d: d.id)
     keys = [document_key(d) for d in ordered]
     new = [i for i, key in enumerate(keys) if known is None or key not in known.documents]
+
+    def shingle_sets() -> list[frozenset[int]]:
+        if shingled is None:
+            return [shingles(d.text) for d in ordered]
+        return [unpacked(shingled[d.id]) for d in ordered]
+
     if len(new) > DIRECT_LIMIT:
-        found = _search([shingles(d.text) for d in ordered])
+        found = _search(shingle_sets())
         return ComparedPairs(frozenset(keys), {(keys[i], keys[j]): share for (i, j), share in found.items()})
     present = set(keys)
     pairs = {pair: share for pair, share in known.pairs.items() if present.issuperset(pair)} if known else {}
     if new:
-        sets = [shingles(d.text) for d in ordered]
+        sets = shingle_sets()
         newer = set(new)
         for i in new:
             for j in range(len(sets)):

@@ -91,6 +91,11 @@ class Document:
         """The kept body: paragraphs separated by a blank line."""
         return "\n\n".join(p.text for p in self.paragraphs)
 
+    @property
+    def display_title(self) -> str:
+        """What pages, links and the search index call the source."""
+        return self.title or self.id
+
 
 @dataclass(frozen=True, slots=True)
 class Figure:
@@ -188,6 +193,16 @@ class Phrase:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class SearchTerms:
+    """One search document's words and their weights (``search.document_terms``): a source's page
+    or one of its figures, worked out in the per-source map so a rebuild tokenises only new sources."""
+
+    location: str  # the page (or figure anchor) the document is
+    words: str  # separated by spaces (a word never holds one)
+    weights: bytes  # one per word, in order
+
+
 @dataclass(frozen=True)
 class SourceResult:
     """Everything the per-source stages produce; the unit that is cached and combined."""
@@ -200,6 +215,8 @@ class SourceResult:
     quotes: tuple[Quote, ...] = ()
     dates: tuple[DatedStatement, ...] = ()
     phrases: tuple[Phrase, ...] = ()  # candidate theme phrases, counted here so the reduce only adds up
+    search_terms: tuple[SearchTerms, ...] = ()  # for its page and each of its figures (search.source_terms)
+    shingles: bytes = b""  # its text's word runs, for the near-duplicate search (duplicates.packed)
 
 
 @dataclass(frozen=True)

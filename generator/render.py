@@ -21,7 +21,7 @@ from .figure_views import figure_downloads, figure_views, plain_number
 from .linkviews import Deferred, link_pages, link_search_text, link_views, resolved
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
-from .models import Briefing, Document
+from .models import Briefing
 from .output import utf8_batches, write_chunks, write_files
 from .parallel import forked_map
 from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads, view_digest
@@ -93,10 +93,6 @@ def format_number(value: float) -> str:
     return f"{value:,.6g}"
 
 
-def display_title(document: Document) -> str:
-    return document.title or document.id
-
-
 def _source_text_blocks(kinds: tuple[str, ...], sentences: tuple[tuple[str, int, str], ...],
                         figures: tuple[tuple[int, dict], ...]) -> list[dict]:
     """The kept text as blocks of sentences, each cut into plain and figure segments.
@@ -140,13 +136,13 @@ def build_views(briefing: Briefing, data: dict) -> dict:
     documents = {d.id: d for d in briefing.documents}
     # One dict per source, shared by every view that links to it (tens of thousands of links at a
     # thousand sources: issue 8); views never change what they are given.
-    source_refs = {doc.id: {"id": doc.id, "title": display_title(doc), "date": doc.date,
+    source_refs = {doc.id: {"id": doc.id, "title": doc.display_title, "date": doc.date,
                             "publisher": doc.publisher, "page": urls.source_page(doc.id)} for doc in documents.values()}
     theme_titles = {t.id: t.title for t in briefing.themes}
 
     figure_rows = []
     for row in data["figures"]:
-        figure_rows.append(dict(row, source_title=display_title(documents[row["source"]]),
+        figure_rows.append(dict(row, source_title=documents[row["source"]].display_title,
                                 source_page=urls.source_page(row["source"])))
     row_position = {r["id"]: i for i, r in enumerate(figure_rows)}
     row_by_id = {r["id"]: r for r in figure_rows}  # indexes, so each lookup is O(1), not a scan (issue 8)
@@ -176,7 +172,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         doc = result.document
         sources.append(dict(
             {key: value for key, value in row.items() if key != "sentences"},  # pages show blocks instead
-            display_title=display_title(doc),
+            display_title=doc.display_title,
             theme_refs=[{"id": t, "title": theme_titles[t], "page": urls.theme_page(t)} for t in row["themes"]],
             figure_rows=list(rows_by_source.get(doc.id, ())),
         ))
@@ -203,6 +199,8 @@ def build_views(briefing: Briefing, data: dict) -> dict:
                          for r in briefing.results},
         "sentence_text": {d.id: {s.id: s.text for s in d.sentences} for d in briefing.documents},
         "source_refs": source_refs,
+        # Each source's page and figures as the search index has them, worked out in the map.
+        "search_terms": {t.location: t for r in briefing.results for t in r.search_terms},
     }
     views.update(link_views(data, sources, themes, figure_rows, source_refs.__getitem__))  # entities, quotes, timeline
     views.update(figure_views(figure_rows, groups, theme_titles))  # charts, filters, cross-source notes
@@ -257,6 +255,11 @@ def _search_text(extra: dict) -> str:
         theme = extra["theme"]
         return " ".join([theme["description"], *theme["cues"]])
     return ""
+
+
+def search_entries(pages: list[tuple[str, str, str, dict]]) -> list[SearchEntry]:
+    """The pages the search index lists (``_page_list``'s, those with a title)."""
+    return [SearchEntry(path, title, partial(_search_text, extra)) for path, _, title, extra in pages if title]
 
 
 def _figure_row_renderer(env: jinja2.Environment, made: dict[int, bytes]):
@@ -379,8 +382,8 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
         return ((path, inputs, content, True),)
 
     def search_files() -> tuple[str, ...]:
-        search = [SearchEntry(path, title, partial(_search_text, extra)) for path, _, title, extra in pages if title]
-        return write_files(search_index_files(search, views["figures"]), out_dir)  # search/ (generator/search.py)
+        files = search_index_files(search_entries(pages), views["figures"], views["search_terms"])  # search/
+        return write_files(files, out_dir)
 
     def other_files() -> tuple[str, ...]:
         downloads = figure_downloads(views["figures"])  # figures/figures.csv and .json, written as made

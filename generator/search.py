@@ -26,6 +26,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from . import urls
+from .models import Document, Figure, SearchTerms
+
 SEARCH_DIR = "search"
 MANIFEST = f"{SEARCH_DIR}/manifest.json"
 CLIENT = "assets/search.js"
@@ -76,10 +79,14 @@ def shard_name(prefix: str) -> str:
 
 
 def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    cut = text[:EXCERPT_CHARS].rsplit(" ", 1)[0]
+    # Spacing evened out in the start of the text only, where that is long enough: the result
+    # is the same (the start's words are the whole text's first words, the last perhaps cut short).
+    head = " ".join(text[:4 * EXCERPT_CHARS].split())
+    if len(head) <= EXCERPT_CHARS:
+        head = " ".join(text.split())
+        if len(head) <= EXCERPT_CHARS:
+            return head
+    cut = head[:EXCERPT_CHARS].rsplit(" ", 1)[0]
     return cut + "…"
 
 
@@ -87,9 +94,22 @@ def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _figure_text(row: dict) -> str:
-    return " ".join(part for part in (row.get("unit") or "", row.get("sentence") or "",
-                                      row.get("source_title") or "") if part)
+def figure_location(figure_id: str) -> str:
+    return f"{urls.FIGURES}#{figure_id}"
+
+
+def figure_title(text: str, measures: str | None) -> str:
+    """A figure's title in the index: its value as written and what it measures."""
+    return " ".join(part for part in (text, measures or "") if part)
+
+
+def figure_text(unit: str | None, sentence: str | None, source_title: str | None) -> str:
+    """A figure's text in the index: its unit, its sentence and its source's title."""
+    return " ".join(part for part in (unit or "", sentence or "", source_title or "") if part)
+
+
+def _row_text(row: dict) -> str:
+    return figure_text(row.get("unit"), row.get("sentence"), row.get("source_title"))
 
 
 def documents(entries, figure_rows) -> list[tuple[str, str, str, Callable[[], str]]]:
@@ -99,8 +119,8 @@ def documents(entries, figure_rows) -> list[tuple[str, str, str, Callable[[], st
     docs = [(e.location, e.title, page_kind(e.location), partial(getattr, e, "text"))
             for e in entries if e.location != "search.html"]
     for row in figure_rows:
-        title = " ".join(part for part in (row["text"], row.get("measures") or "") if part)
-        docs.append((f"figures/index.html#{row['id']}", title, "figure", partial(_figure_text, row)))
+        docs.append((figure_location(row["id"]), figure_title(row["text"], row.get("measures")), "figure",
+                     partial(_row_text, row)))
     return sorted(docs, key=lambda d: (d[0], d[1]))
 
 
@@ -131,17 +151,36 @@ def _weights(title: str, text: str) -> dict[str, int]:
     return weights
 
 
-def _postings(docs) -> tuple[dict[str, list[int]], list[str]]:
+def document_terms(location: str, title: str, text: str) -> SearchTerms:
+    """A document's words and their weights, as the index stores them."""
+    weights = _weights(title, text)
+    return SearchTerms(location, " ".join(weights), bytes(weights.values()))
+
+
+def source_terms(document: Document, figures: tuple[Figure, ...]) -> tuple[SearchTerms, ...]:
+    """The terms of a source's page and of each of its figures: per-source work, done in the map
+    (and kept in the cache) so a rebuild tokenises only the sources that changed (issue 8). The
+    page's title and text, and each figure's, are what the render indexes (``documents``)."""
+    title = document.display_title
+    sentences = {s.id: s.text for s in document.sentences}
+    return (document_terms(urls.source_page(document.id), title, document.text),
+            *(document_terms(figure_location(f.id), figure_title(f.text, f.measures),
+                             figure_text(f.unit, sentences[f.sentence], title)) for f in figures))
+
+
+def _postings(docs, known: dict[str, SearchTerms]) -> tuple[dict[str, list[int]], list[str]]:
     """term -> ``[doc, weight, doc, weight, ...]``, each doc number written as its difference from
     the one before: flat lists of small ints, not a tuple per posting (millions of them at
-    thousands of sources: issue 8); and each document's excerpt."""
+    thousands of sources: issue 8); and each document's excerpt. A document's terms are taken
+    from ``known`` (by location) where they are there, else worked out here."""
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}
     excerpts: list[str] = []
-    for number, (_, title, _, make_text) in enumerate(docs):
+    for number, (location, title, _, make_text) in enumerate(docs):
         text = make_text()
         excerpts.append(_excerpt(text))
-        for word, weight in _weights(title, text).items():
+        terms = known.get(location) or document_terms(location, title, text)
+        for word, weight in zip(terms.words.split(), terms.weights):
             flat = postings.get(word)
             if flat is None:
                 postings[word] = [number, weight]
@@ -170,10 +209,11 @@ def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> di
     return shards
 
 
-def index_files(entries, figure_rows) -> dict[str, bytes]:
-    """Every file of the search index (site-relative path -> bytes), deterministic."""
+def index_files(entries, figure_rows, known: dict[str, SearchTerms] | None = None) -> dict[str, bytes]:
+    """Every file of the search index (site-relative path -> bytes), deterministic. ``known``:
+    documents' terms already worked out (``source_terms``), by location."""
     docs = documents(entries, figure_rows)
-    postings, excerpts = _postings(docs)
+    postings, excerpts = _postings(docs, known or {})
     shards = _shards(postings, SHARD_PREFIX, sorted(postings))
     files: dict[str, bytes] = {}
     for prefix, shard in shards.items():

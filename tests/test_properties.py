@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -21,7 +21,8 @@ from generator.models import SourceFile
 from generator.normalise import normalise
 from generator.read import SourceError, decode, read_source
 from generator.export import briefing_data
-from generator.render import build_views, render_site
+from generator import search
+from generator.render import _page_list, build_views, render_site, search_entries
 from safety import page_violations
 
 MANY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -112,3 +113,37 @@ def test_rendered_pages_are_safe_and_well_formed(sources, title, description):
     for path, content in files.items():
         if path.endswith(".html"):
             assert page_violations(content.decode("utf-8"), path) == [], path
+
+
+@FEW
+@given(st.lists(st.tuples(any_text, KINDS, front_matter), min_size=1, max_size=3))
+def test_search_terms_worked_out_per_source_are_those_of_the_pages_indexed(sources):
+    """The map works out each source page's and figure's search terms (search.source_terms); the
+    index made from them is the one made from the pages' own titles and texts."""
+    config = Settings(root=ROOT, seeds_dir=ROOT / "seeds", templates_dir=ROOT / "templates", title="t")
+    results = []
+    for index, (text, kind, front) in enumerate(sources):
+        try:
+            results.append(process_source(source(text or "x", kind, front, f"s{index}"), config))
+        except SourceError:
+            continue
+    briefing = assemble(config.title, results, config.themes, [], gazetteer=config.gazetteer)
+    views = build_views(briefing, briefing_data(briefing))
+    entries = search_entries(_page_list(views))
+    assert search.index_files(entries, views["figures"], views["search_terms"]) == \
+        search.index_files(entries, views["figures"])
+
+
+def _excerpt_of_the_whole_text(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= search.EXCERPT_CHARS:
+        return text
+    return text[:search.EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+@MANY
+@given(st.lists(st.one_of(st.text(alphabet="ab", min_size=1, max_size=30), st.text(alphabet=" \n\t\u00a0", min_size=1,
+                                                                                   max_size=200)), max_size=60).map("".join))
+@example("few words " + " " * 700 + "and then many more " * 20)  # the start is too short once evened out
+def test_an_excerpt_evens_out_the_spacing_of_its_start_as_of_the_whole_text(text):
+    assert search._excerpt(text) == _excerpt_of_the_whole_text(text)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import build_in_process, make_project
 from generator.duplicates import (CONTAINMENT, DIRECT_LIMIT, JACCARD, MIN_SHINGLES, find_pairs, near_duplicate_pairs,
-                                 overlap, shingles)
+                                 overlap, packed, shingles, unpacked)
 from generator.models import SourceFile
 from generator.normalise import normalise
 
@@ -175,3 +175,26 @@ def test_the_pairs_kept_for_the_next_build_are_checked_before_they_are_believed(
         assert build_in_process(project) == 0
         assert (project / "site" / "briefing.json").read_bytes() == expected
         assert cache.read_compared_pairs() == kept
+
+
+def test_shingles_are_the_same_numbers_in_every_process():
+    """The map works the shingles out and the cache keeps them for later builds, so they must not
+    depend on the process's string hashing (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    program = "import sys; from generator.duplicates import packed, shingles; " \
+              "sys.stdout.write(packed(shingles(sys.stdin.read())).hex())"
+    made = {subprocess.run([sys.executable, "-c", program], input=WIRE, capture_output=True, text=True, check=True,
+                           env=dict(os.environ, PYTHONHASHSEED=seed)).stdout for seed in ("1", "2", "random")}
+    assert made == {packed(shingles(WIRE)).hex()}
+    assert unpacked(packed(shingles(WIRE))) == shingles(WIRE) and len(shingles(WIRE)) > MIN_SHINGLES
+
+
+def test_pairs_found_from_the_maps_shingles_are_those_found_from_the_texts():
+    docs = _random_texts(7, 60)
+    shingled = {d.id: packed(shingles(d.text)) for d in docs}
+    assert find_pairs(docs, None, shingled) == find_pairs(docs)
+    known = find_pairs(docs[:50])
+    assert find_pairs(docs, known, shingled) == find_pairs(docs, known) == find_pairs(docs)

@@ -9,6 +9,7 @@ into a folder, and the plugin (or any other engine) tells the site generator abo
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from .normalise import normalise
 from .parallel import in_child, parallel_map, peak_memory, running_in_child
 from .read import SourceError, discover, read_source
 from .guard import screen
-from .render import RenderedSite, build_views, render_site
+from .render import RenderedSite, SiteWide, build_views, render_site
 from .search import source_terms
 from .themes import assign_themes, document_phrases
 from .entities import candidate_problems, find_mentions
@@ -39,16 +40,21 @@ from .reuse import PreviousPages, briefing_digest, records_from_data
 @dataclass(frozen=True)
 class Reduced:
     """What the cross-source stages leave for the render, and for the build's report: plain data,
-    picklable (``reduce_sources`` runs in a child process that may hand it to its parent)."""
+    picklable (the reduce runs in a child process that may hand it to its parent)."""
 
     views: dict  # render.build_views: everything the pages show
-    changes: dict | None  # generator.diff against the previous build; None on a first build
-    briefing_digest: str | None  # stands for what the site-wide pages read (reuse.briefing_digest)
-    data_digest: str  # SHA-256 of the briefing.json written (the next build's Changes baseline)
     exported: tuple[str, ...]  # briefing.json and its schema
     problems: tuple[Problem, ...]
     counts: tuple[int, int, int]  # sources, figures, themes
     stats: CacheStats
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What writing briefing.json found (``record_data``)."""
+
+    data_digest: str  # SHA-256 of the briefing.json written (the next build's Changes baseline)
+    site_wide: SiteWide  # the Changes diff, and the digest standing for what site-wide pages read
 
 
 @dataclass(frozen=True)
@@ -157,63 +163,65 @@ def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None
     # The reduce runs in a child process: its working sets (every source's result, briefing.json's
     # data, the near-duplicate shingles) go back to the system with it (issue 8).
     outcome = in_child(_reduce_and_render, settings, out_dir, cache, previous_site, jobs=settings.jobs)
-    if isinstance(outcome, Reduced):  # handed over: the reduce used too much memory to render beside it
-        outcome = _render(outcome, settings, out_dir, cache, previous_site)
+    if isinstance(outcome, tuple):  # handed over: the reduce used too much memory to render beside it
+        reduced, recorded = outcome
+        outcome = _render(reduced, lambda: recorded, settings, out_dir, cache, previous_site)
     return outcome
 
 
 def _reduce_and_render(settings: Settings, out_dir: Path, cache: SourceCache | None,
-                       previous_site: Path | None) -> BuildResult | Reduced:
+                       previous_site: Path | None) -> BuildResult | tuple[Reduced, Recorded]:
     """The whole build, or the reduce alone when its memory says to render in a fresh process."""
-    reduced = reduce_sources(settings, out_dir, cache)
-    if not _memory_to_spare():
-        return reduced
-    return _render(reduced, settings, out_dir, cache, previous_site)
+    with reducing(settings, out_dir, cache) as (reduced, recorded):
+        if not _memory_to_spare():
+            return reduced, recorded()
+        return _render(reduced, recorded, settings, out_dir, cache, previous_site)
 
 
-def _render(reduced: Reduced, settings: Settings, out_dir: Path, cache: SourceCache | None,
-            previous_site: Path | None) -> BuildResult:
+def _render(reduced: Reduced, recorded: Callable[[], Recorded], settings: Settings, out_dir: Path,
+            cache: SourceCache | None, previous_site: Path | None) -> BuildResult:
     previous = None
     if cache is not None and previous_site is not None:
         previous = PreviousPages(previous_site, records_from_data(cache.read_pages(settings.preview)))
-    site = render_site(reduced.views, settings, out_dir, changes=reduced.changes, previous=previous,
-                       briefing_digest=reduced.briefing_digest,
+    site = render_site(reduced.views, settings, out_dir, lambda: recorded().site_wide, previous=previous,
                        known_rows=cache.read_rows() if cache is not None else None,
                        compiled=cache.compiled_templates() if cache is not None else None)
     site = replace(site, paths=tuple(sorted((*site.paths, *reduced.exported))))
     return BuildResult(site=site, problems=reduced.problems, counts=reduced.counts,
-                       data_digest=reduced.data_digest, stats=reduced.stats)
+                       data_digest=recorded().data_digest, stats=reduced.stats)
 
 
-def reduce_sources(settings: Settings, out_dir: Path, cache: SourceCache | None) -> Reduced:
-    """Every source read (or taken from the cache) and combined; briefing.json written into
-    ``out_dir``; the pages' views made."""
+@contextmanager
+def reducing(settings: Settings, out_dir: Path, cache: SourceCache | None
+             ) -> Iterator[tuple[Reduced, Callable[[], Recorded]]]:
+    """Every source read (or taken from the cache) and combined, and the pages' views made; and
+    briefing.json being written into ``out_dir`` (``record_data``): asking gives what it found.
+
+    briefing.json is written by a forked child while this process makes the views and renders the
+    pages that need nothing of it, where memory allows the copy of the data that the child's reads
+    make (reference counts are writes); leaving the block stops it if it is still running."""
     stats = CacheStats()
     briefing = collect(settings, cache, stats)
     data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it
     exported = (urls.DATA, *write_files(schema_file(), out_dir))
-    # briefing.json is written by a forked child while this process makes the views, where memory
-    # allows the copy of the data that the child's reads make (reference counts are writes).
     jobs = settings.jobs if _memory_to_spare() else 1
-    with running_in_child(record_data, data, out_dir, cache, jobs=jobs) as recorded:
-        views = build_views(briefing, data)
-        data_digest, changes = recorded()
-    return Reduced(
-        views=views, changes=changes,
-        briefing_digest=briefing_digest(data_digest, changes, stats.inputs) if cache is not None else None,
-        data_digest=data_digest, exported=exported, problems=briefing.problems,
-        counts=(len(briefing.results), len(briefing.figures), len(briefing.themes)), stats=stats)
+    with running_in_child(record_data, data, out_dir, cache, stats.inputs, jobs=jobs) as recorded:
+        reduced = Reduced(views=build_views(briefing, data), exported=exported, problems=briefing.problems,
+                          counts=(len(briefing.results), len(briefing.figures), len(briefing.themes)), stats=stats)
+        del briefing, data  # the render needs what the views hold, no more
+        yield reduced, recorded
 
 
-def record_data(data: dict, out_dir: Path, cache: SourceCache | None) -> tuple[str, dict | None]:
-    """briefing.json written into ``out_dir``, and this build compared with the last one:
-    the file's SHA-256 (the next build's Changes baseline) and the Changes page's diff."""
+def record_data(data: dict, out_dir: Path, cache: SourceCache | None, inputs: str) -> Recorded:
+    """briefing.json written into ``out_dir``, and this build compared with the last one.
+    ``inputs``: the digest of every source's cache key (``CacheStats.inputs``)."""
     # Written as it is encoded (hundreds of megabytes of text at thousands of sources, never held whole).
     data_digest = write_chunks(out_dir, urls.DATA, json_chunks(data))
     changes = changes_since_last_build(cache, data, data_digest)
-    if cache is not None:  # what the next build's Changes page compares with, once this one succeeds
-        cache.stage_build(data_digest, diff_basis(data))
-    return data_digest, changes
+    if cache is None:
+        return Recorded(data_digest, SiteWide(changes))
+    cache.stage_build(data_digest, diff_basis(data))  # what the next build's Changes page compares with
+    return Recorded(data_digest, SiteWide(changes, briefing_digest(data_digest, changes, inputs)))
 
 
 def changes_since_last_build(cache: SourceCache | None, data: dict, data_digest: str) -> dict | None:

@@ -222,6 +222,9 @@ def passages(views: dict, keys: list[tuple[str, str]]) -> list[dict]:
     return [{"source": views["source_refs"][s], "sentences": by_source[s]} for s in sorted(by_source)]
 
 
+SOURCE_TEMPLATE = "pages/source.html"
+
+
 def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
     """(output path, template, page title, extra context) for every HTML page."""
     pages = [
@@ -231,7 +234,7 @@ def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
         (urls.FIGURES, "pages/figures.html", "Figures", {}),
         (urls.SEARCH, "pages/search.html", "Search", {}),
     ]
-    pages += [(s["page"], "pages/source.html", s["display_title"],
+    pages += [(s["page"], SOURCE_TEMPLATE, s["display_title"],
                {"source": s, "blocks": Deferred(partial(text_blocks, views, s["id"]))}) for s in views["sources"]]
     pages += [(t["page"], "pages/theme.html", t["title"],
                {"theme": t, "quoted": Deferred(partial(passages, views, t["sentences"]))}) for t in views["themes"]]
@@ -324,22 +327,30 @@ def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, kn
     return by_id, by_digest
 
 
-def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | None = None,
-                previous: PreviousPages | None = None, briefing_digest: str | None = None,
-                known_rows: dict[str, bytes] | None = None,
+@dataclass(frozen=True)
+class SiteWide:
+    """What the pages that read site-wide views need beside the views, known once briefing.json
+    is written (``build.record_data``): the Changes page's diff (generator.diff against the
+    previous build; None on a first build) and the digest standing for everything such a page
+    can show (``reuse.briefing_digest``; None: those pages are always rendered)."""
+
+    changes: dict | None = None
+    briefing_digest: str | None = None
+
+
+def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Callable[[], SiteWide] = SiteWide,
+                previous: PreviousPages | None = None, known_rows: dict[str, bytes] | None = None,
                 compiled: CompiledTemplates | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
-    function of the inputs. (``briefing.json`` itself is written by ``build.reduce_sources``.)
+    function of the inputs. (``briefing.json`` itself is written by ``build.record_data``.)
 
-    ``views`` is ``build_views(briefing, briefing_data(briefing))``.
-    ``changes`` (generator.diff against the previous build, None on a first build) feeds the Changes page.
-    ``previous`` holds the previous build's pages: a page made from the same inputs is taken from it
-    instead of rendered (generator/reuse.py); ``briefing_digest`` stands for everything the pages
-    that read site-wide views show (None: those pages are always rendered). ``known_rows`` are the
+    ``views`` is ``build_views(briefing, briefing_data(briefing))``. ``site_wide`` is asked
+    once, when the pages that do not need it have been handed out: they render while briefing.json
+    is still being written. ``previous`` holds the previous build's pages: a page made from the
+    same inputs is taken from it instead of rendered (generator/reuse.py). ``known_rows`` are the
     figure rows the previous build made (``RenderedSite.rows``), by digest. ``compiled`` keeps
     the compiled templates, and what each reads, from one build to the next."""
     env = make_environment(settings.templates_dir, compiled)
-    views = dict(views, changes=changes)
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}
     pages = _page_list(views)
@@ -359,20 +370,25 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
         reads = {template: template_reads(env, template) for template in page_templates}
         if compiled is not None:
             compiled.record_reads(render_code, reads)
-    reads_site_wide = {template: "*" in reads[template] or not reads[template].isdisjoint(views)
+    view_names = {*views, "changes"}
+    reads_site_wide = {template: "*" in reads[template] or not reads[template].isdisjoint(view_names)
                        for template in page_templates}
     for template in page_templates:
         env.get_template(template)
 
+    # What the pages see, and the digest standing for the site-wide views: the Changes diff and
+    # the digest are set before the pages that read site-wide views are handed out (below).
+    shown, digest = views, None
+
     def render_page(index: int) -> tuple[tuple[str, str | None, str | None, bool], ...]:
         path, template, title, extra = pages[index]
         extra = resolved(extra)
-        site_wide = reads_site_wide[template]
-        inputs = None if site_wide and briefing_digest is None else page_digest(
-            render_code, path, template, title, site, extra, briefing_digest if site_wide else None)
+        reads_site = reads_site_wide[template]
+        inputs = None if reads_site and digest is None else page_digest(
+            render_code, path, template, title, site, extra, digest if reads_site else None)
         content = previous.reuse(path, inputs, out_dir) if previous is not None else None
         if content is None:
-            context = dict(views, site=site, page_path=path, figure_row=figure_row, page_title=title,
+            context = dict(shown, site=site, page_path=path, figure_row=figure_row, page_title=title,
                            root=urls.relative("", path),
                            meta=page_meta(path, title, extra, site), **extra)
             # Written as Jinja makes it: the largest pages of thousands of sources are tens of megabytes,
@@ -397,16 +413,22 @@ def render_site(views: dict, settings: Settings, out_dir: Path, changes: dict | 
         return tuple((path, None, None, False) for path in write_them())
 
     # On every core: this process and forked children (which inherit the views) take tasks in turn
-    # and write what they render, the derived files first so they run beside the pages, not after
-    # them (the search index is the longest task). The files do not depend on who wrote what.
-    # Each task returns, for each file it wrote: its path, the digests of its inputs and its bytes
-    # (None for files never reused), and whether it was reused from the previous build.
-    work = [partial(derived, search_files), partial(derived, other_files)]
-    # Source pages last: they are many and small (and mostly reused), so they even out the cores
-    # after the few large pages (figures, themes, entities) have been handed out.
-    work += [partial(render_page, index) for index in sorted(range(len(pages)),
-                                                             key=lambda i: pages[i][1] == "pages/source.html")]
-    written = [row for rows in forked_map(lambda index: work[index](), len(work), settings.jobs) for row in rows]
+    # and write what they render. The files do not depend on who wrote what. Each task returns,
+    # for each file it wrote: its path, the digests of its inputs and its bytes (None for files
+    # never reused), and whether it was reused from the previous build.
+    # Two rounds. The first needs nothing of briefing.json: the derived files (the search index
+    # is the longest task) and the theme and entity pages. The second, once ``site_wide`` has
+    # answered: the pages reading site-wide views, then the source pages, many and small (and
+    # mostly reused), which even out the cores at the end.
+    later = [index for index, (_, template, _, _) in enumerate(pages)
+             if reads_site_wide[template] or template == SOURCE_TEMPLATE]
+    first = [partial(derived, search_files), partial(derived, other_files)]
+    first += [partial(render_page, index) for index in sorted(set(range(len(pages))).difference(later))]
+    written = [row for rows in forked_map(lambda index: first[index](), len(first), settings.jobs) for row in rows]
+    known = site_wide()
+    shown, digest = dict(views, changes=known.changes), known.briefing_digest
+    second = [partial(render_page, index) for index in sorted(later, key=lambda i: pages[i][1] == SOURCE_TEMPLATE)]
+    written += [row for rows in forked_map(lambda index: second[index](), len(second), settings.jobs) for row in rows]
     return RenderedSite(root=out_dir, paths=tuple(sorted(path for path, _, _, _ in written)),
                         pages={path: PageRecord(inputs, content)
                                for path, inputs, content, _ in written if inputs is not None},

@@ -70,6 +70,40 @@ def test_the_render_runs_beside_the_reduce_or_in_the_process_it_hands_over_to_wi
         assert first != str(os.getpid())
 
 
+def test_pages_needing_nothing_of_briefing_json_render_before_it_is_asked_for(tmp_path):
+    """The render asks for what only site-wide pages need (the Changes diff and the briefing's
+    digest, known once briefing.json is written) once the other pages are done, so they render
+    while a child writes briefing.json; the pages that read site-wide views get what it gave."""
+    from generator.build import build_views, collect
+    from generator.diff import diff_briefings
+    from generator.export import briefing_data
+    from generator.render import SiteWide, render_site
+
+    project = make_project(tmp_path / "p")
+    corpus.write_articles(project / "seeds", 12, seed=3)
+    settings = _settings(project)
+    briefing = collect(settings)
+    data = briefing_data(briefing)
+    views = build_views(briefing, data)
+    earlier = dict(data, sources=data["sources"][1:])  # the last build lacked one source
+    changes = diff_briefings(earlier, data)
+    out = tmp_path / "site"
+    out.mkdir()
+    written_when_asked: list[set[str]] = []
+
+    def site_wide() -> SiteWide:
+        written_when_asked.append({p.relative_to(out).as_posix() for p in out.rglob("*.html")})
+        return SiteWide(changes=changes)
+
+    site = render_site(views, settings, out, site_wide)
+    [before] = written_when_asked  # asked once
+    assert {t["page"] for t in views["themes"]} | {e["page"] for e in views["entities"]} <= before
+    assert not before & {"index.html", "sources/index.html", "figures/index.html", "changes.html"}
+    assert not any(p.startswith("sources/") for p in before)
+    assert f"{changes['count']} change(s) since the previous build" in site.read("index.html").decode("utf-8")
+    assert data["sources"][0]["title"] in site.read("changes.html").decode("utf-8")
+
+
 def test_parallel_map_keeps_input_order(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_SOURCES_PER_WORKER", 1)
     paths = [tmp_path / f"{i:03d}" for i in range(37)]

@@ -265,8 +265,10 @@ def search_entries(pages: list[tuple[str, str, str, dict]]) -> list[SearchEntry]
     return [SearchEntry(path, title, partial(_search_text, extra)) for path, _, title, extra in pages if title]
 
 
-def _figure_row_renderer(env: jinja2.Environment, made: dict[int, bytes]):
-    """``figure_row(row, show_source, page_path)``: a figure table row, rendered once per row and page folder.
+def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, bytes]):
+    """``figure_table_rows(rows, show_source, page_path)``: the rows of a figure table, each
+    rendered once per row and page folder, joined (one call per table, not per row: theme pages
+    list thousands of rows).
 
     The same figure is listed on its source page, the figures page, its themes' and entities' pages;
     relative links only depend on the page's depth, so one rendering serves them all (issue 8).
@@ -278,16 +280,21 @@ def _figure_row_renderer(env: jinja2.Environment, made: dict[int, bytes]):
     # Kept as UTF-8: a row's curly quotes make Python store its text at two bytes a character.
     rendered: dict[tuple[int, str], bytes] = {}  # (id of the row, link prefix) -> the row's markup
 
-    def figure_row(row: dict, show_source: bool, page_path: str) -> Markup:
+    def figure_table_rows(rows: list[dict], show_source: bool, page_path: str) -> Markup:
         if not show_source:
-            return Markup(render_row(template, row, False, page_path))
-        key = (id(row), urls.relative("", page_path))  # rows live as long as the views
-        markup = made.get(id(row)) if key[1] == SHARED_ROWS_PREFIX else rendered.get(key)
-        if markup is None:
-            markup = rendered[key] = render_row(template, row, True, page_path).encode("utf-8")
-        return Markup(markup.decode("utf-8"))
+            return Markup("".join(render_row(template, row, False, page_path) for row in rows))
+        prefix = urls.relative("", page_path)
+        shared = prefix == SHARED_ROWS_PREFIX
+        markups = []
+        for row in rows:
+            key = (id(row), prefix)  # rows live as long as the views
+            markup = made.get(id(row)) if shared else rendered.get(key)
+            if markup is None:
+                markup = rendered[key] = render_row(template, row, True, page_path).encode("utf-8")
+            markups.append(markup)
+        return Markup(b"".join(markups).decode("utf-8"))
 
-    return figure_row
+    return figure_table_rows
 
 
 def render_row(template: jinja2.Template, row: dict, show_source: bool, page_path: str) -> str:
@@ -362,7 +369,7 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
 
     render_code = render_fingerprint(settings.templates_dir)
     made_rows, rows = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
-    figure_row = _figure_row_renderer(env, made_rows)
+    figure_table_rows = _figure_rows_renderer(env, made_rows)
     # Worked out (and the templates compiled) before the processes fork, not once in each.
     page_templates = sorted({template for _, template, _, _ in pages})
     reads = compiled.read_reads(render_code) if compiled is not None else None
@@ -388,7 +395,7 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
             render_code, path, template, title, site, extra, digest if reads_site else None)
         content = previous.reuse(path, inputs, out_dir) if previous is not None else None
         if content is None:
-            context = dict(shown, site=site, page_path=path, figure_row=figure_row, page_title=title,
+            context = dict(shown, site=site, page_path=path, figure_table_rows=figure_table_rows, page_title=title,
                            root=urls.relative("", path),
                            meta=page_meta(path, title, extra, site), **extra)
             # Written as Jinja makes it: the largest pages of thousands of sources are tens of megabytes,

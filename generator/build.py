@@ -199,7 +199,7 @@ def reducing(settings: Settings, out_dir: Path, cache: SourceCache | None
 
     briefing.json is written by a forked child while this process makes the views and renders the
     pages that need nothing of it, where memory allows the copy of the data that the child's reads
-    make (reference counts are writes); leaving the block stops it if it is still running."""
+    make (reference counts are writes); leaving the block stops the child if it is still running."""
     stats = CacheStats()
     briefing = collect(settings, cache, stats)
     data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it

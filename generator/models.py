@@ -195,12 +195,14 @@ class Phrase:
 
 @dataclass(frozen=True, slots=True)
 class SearchTerms:
-    """One search document's words and their weights (``search.document_terms``): a source's page
-    or one of its figures, worked out in the per-source map so a rebuild tokenises only new sources."""
+    """A source's documents in the search index (its page, then each of its figures) with their
+    words and weights, worked out in the per-source map (``search.source_terms``) so a rebuild
+    tokenises only new sources. A few strings per source, not a record per document or word: at
+    thousands of sources the views holding them are pickled whole (issue 8)."""
 
-    location: str  # the page (or figure anchor) the document is
-    words: str  # separated by spaces (a word never holds one)
-    weights: bytes  # one per word, in order
+    locations: str  # one per line: the page, then each figure's anchor (ids never hold a line break)
+    words: str  # one line per document: its words, separated by spaces (a word never holds one)
+    weights: bytes  # every document's weights, one per word, in order
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,7 @@ class SourceResult:
     quotes: tuple[Quote, ...] = ()
     dates: tuple[DatedStatement, ...] = ()
     phrases: tuple[Phrase, ...] = ()  # candidate theme phrases, counted here so the reduce only adds up
-    search_terms: tuple[SearchTerms, ...] = ()  # for its page and each of its figures (search.source_terms)
+    search_terms: SearchTerms | None = None  # for its page and each of its figures (search.source_terms)
     shingles: bytes = b""  # its text's word runs, for the near-duplicate search (duplicates.packed)
 
 

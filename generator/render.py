@@ -6,7 +6,7 @@ templates, and every template is autoescaped, so source text is always data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -200,7 +200,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         "sentence_text": {d.id: {s.id: s.text for s in d.sentences} for d in briefing.documents},
         "source_refs": source_refs,
         # Each source's page and figures as the search index has them, worked out in the map.
-        "search_terms": {t.location: t for r in briefing.results for t in r.search_terms},
+        "search_terms": [r.search_terms for r in briefing.results if r.search_terms is not None],
     }
     views.update(link_views(data, sources, themes, figure_rows, source_refs.__getitem__))  # entities, quotes, timeline
     views.update(figure_views(figure_rows, groups, theme_titles))  # charts, filters, cross-source notes
@@ -267,8 +267,9 @@ def search_entries(pages: list[tuple[str, str, str, dict]]) -> list[SearchEntry]
 
 def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, bytes]):
     """``figure_table_rows(rows, show_source, page_path)``: the rows of a figure table, each
-    rendered once per row and page folder, joined (one call per table, not per row: theme pages
-    list thousands of rows).
+    rendered once per row and page folder, in parts of ``ROWS_PER_PART`` (a template call per
+    part, not per row: theme pages list thousands of rows; not one part for all of them: at 5,000
+    sources a theme's table is tens of megabytes).
 
     The same figure is listed on its source page, the figures page, its themes' and entities' pages;
     relative links only depend on the page's depth, so one rendering serves them all (issue 8).
@@ -280,19 +281,22 @@ def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, bytes]):
     # Kept as UTF-8: a row's curly quotes make Python store its text at two bytes a character.
     rendered: dict[tuple[int, str], bytes] = {}  # (id of the row, link prefix) -> the row's markup
 
-    def figure_table_rows(rows: list[dict], show_source: bool, page_path: str) -> Markup:
-        if not show_source:
-            return Markup("".join(render_row(template, row, False, page_path) for row in rows))
+    def markup(row: dict, prefix: str, shared: bool, page_path: str) -> bytes:
+        key = (id(row), prefix)  # rows live as long as the views
+        made_once = made.get(id(row)) if shared else rendered.get(key)
+        if made_once is None:
+            made_once = rendered[key] = render_row(template, row, True, page_path).encode("utf-8")
+        return made_once
+
+    def figure_table_rows(rows: list[dict], show_source: bool, page_path: str) -> Iterator[Markup]:
         prefix = urls.relative("", page_path)
         shared = prefix == SHARED_ROWS_PREFIX
-        markups = []
-        for row in rows:
-            key = (id(row), prefix)  # rows live as long as the views
-            markup = made.get(id(row)) if shared else rendered.get(key)
-            if markup is None:
-                markup = rendered[key] = render_row(template, row, True, page_path).encode("utf-8")
-            markups.append(markup)
-        return Markup(b"".join(markups).decode("utf-8"))
+        for start in range(0, len(rows), ROWS_PER_PART):
+            part = rows[start:start + ROWS_PER_PART]
+            if show_source:
+                yield Markup(b"".join(markup(row, prefix, shared, page_path) for row in part).decode("utf-8"))
+            else:
+                yield Markup("".join(render_row(template, row, False, page_path) for row in part))
 
     return figure_table_rows
 
@@ -303,6 +307,7 @@ def render_row(template: jinja2.Template, row: dict, show_source: bool, page_pat
 
 SHARED_ROWS_PREFIX = urls.relative("", urls.FIGURES)  # the folder of the figures, theme and entity pages
 ROW_CHUNK = 32  # rows per task when they are made before the pages (parallel.worker_count counts tasks)
+ROWS_PER_PART = 256  # rows a figure table's template gets at once (_figure_rows_renderer)
 
 
 def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],

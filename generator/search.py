@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -151,36 +151,46 @@ def _weights(title: str, text: str) -> dict[str, int]:
     return weights
 
 
-def document_terms(location: str, title: str, text: str) -> SearchTerms:
-    """A document's words and their weights, as the index stores them."""
-    weights = _weights(title, text)
-    return SearchTerms(location, " ".join(weights), bytes(weights.values()))
-
-
-def source_terms(document: Document, figures: tuple[Figure, ...]) -> tuple[SearchTerms, ...]:
+def source_terms(document: Document, figures: tuple[Figure, ...]) -> SearchTerms:
     """The terms of a source's page and of each of its figures: per-source work, done in the map
     (and kept in the cache) so a rebuild tokenises only the sources that changed (issue 8). The
     page's title and text, and each figure's, are what the render indexes (``documents``)."""
     title = document.display_title
     sentences = {s.id: s.text for s in document.sentences}
-    return (document_terms(urls.source_page(document.id), title, document.text),
-            *(document_terms(figure_location(f.id), figure_title(f.text, f.measures),
-                             figure_text(f.unit, sentences[f.sentence], title)) for f in figures))
+    docs = [(urls.source_page(document.id), title, document.text),
+            *((figure_location(f.id), figure_title(f.text, f.measures),
+               figure_text(f.unit, sentences[f.sentence], title)) for f in figures)]
+    weights = [_weights(doc_title, text) for _, doc_title, text in docs]
+    return SearchTerms("\n".join(location for location, _, _ in docs), "\n".join(" ".join(w) for w in weights),
+                       bytes(weight for w in weights for weight in w.values()))
 
 
-def _postings(docs, known: dict[str, SearchTerms]) -> tuple[dict[str, list[int]], list[str]]:
+def known_terms(packed: Iterable[SearchTerms]) -> dict[str, tuple[str, bytes]]:
+    """Each document's words (a line of its source's ``SearchTerms``) and their weights, by location."""
+    known = {}
+    for terms in packed:
+        start = 0
+        for location, line in zip(terms.locations.split("\n"), terms.words.split("\n")):
+            count = line.count(" ") + 1 if line else 0
+            known[location] = (line, terms.weights[start:start + count])
+            start += count
+    return known
+
+
+def _postings(docs, known: dict[str, tuple[str, bytes]]) -> tuple[dict[str, list[int]], list[str]]:
     """term -> ``[doc, weight, doc, weight, ...]``, each doc number written as its difference from
     the one before: flat lists of small ints, not a tuple per posting (millions of them at
     thousands of sources: issue 8); and each document's excerpt. A document's terms are taken
-    from ``known`` (by location) where they are there, else worked out here."""
+    from ``known`` (``known_terms``) where they are there, else worked out here."""
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}
     excerpts: list[str] = []
     for number, (location, title, _, make_text) in enumerate(docs):
         text = make_text()
         excerpts.append(_excerpt(text))
-        terms = known.get(location) or document_terms(location, title, text)
-        for word, weight in zip(terms.words.split(), terms.weights):
+        found = known.pop(location, None)  # dropped as used: at 5,000 sources, tens of megabytes
+        pairs = _weights(title, text).items() if found is None else zip(found[0].split(), found[1])
+        for word, weight in pairs:
             flat = postings.get(word)
             if flat is None:
                 postings[word] = [number, weight]
@@ -209,11 +219,11 @@ def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> di
     return shards
 
 
-def index_files(entries, figure_rows, known: dict[str, SearchTerms] | None = None) -> dict[str, bytes]:
+def index_files(entries, figure_rows, known: Iterable[SearchTerms] = ()) -> dict[str, bytes]:
     """Every file of the search index (site-relative path -> bytes), deterministic. ``known``:
-    documents' terms already worked out (``source_terms``), by location."""
+    sources' terms already worked out (``source_terms``)."""
     docs = documents(entries, figure_rows)
-    postings, excerpts = _postings(docs, known or {})
+    postings, excerpts = _postings(docs, known_terms(known))
     shards = _shards(postings, SHARD_PREFIX, sorted(postings))
     files: dict[str, bytes] = {}
     for prefix, shard in shards.items():

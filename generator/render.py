@@ -269,7 +269,7 @@ def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, bytes]):
     """``figure_table_rows(rows, show_source, page_path)``: the rows of a figure table, each
     rendered once per row and page folder, in parts of ``ROWS_PER_PART`` (a template call per
     part, not per row: theme pages list thousands of rows; not one part for all of them: at 5,000
-    sources a theme's table is tens of megabytes).
+    sources the figures page's table is 200 MB).
 
     The same figure is listed on its source page, the figures page, its themes' and entities' pages;
     relative links only depend on the page's depth, so one rendering serves them all (issue 8).
@@ -307,7 +307,7 @@ def render_row(template: jinja2.Template, row: dict, show_source: bool, page_pat
 
 SHARED_ROWS_PREFIX = urls.relative("", urls.FIGURES)  # the folder of the figures, theme and entity pages
 ROW_CHUNK = 32  # rows per task when they are made before the pages (parallel.worker_count counts tasks)
-ROWS_PER_PART = 256  # rows a figure table's template gets at once (_figure_rows_renderer)
+ROWS_PER_PART = 64  # rows a figure table's template gets at once (_figure_rows_renderer)
 
 
 def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],

@@ -184,13 +184,11 @@ class DatedStatement:
     from_source_date: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """A noun phrase no theme cue covers, counted in one source (for the Uncategorised report)."""
-
-    key: str  # the variant key: "open source" for "Open-Source" and "open sources"
-    surface: str  # as written, lower-cased
-    count: int
+# A noun phrase no theme cue covers, counted in one source (for the Uncategorised report):
+# (variant key, as written lower-cased, count), e.g. ("open source", "open-source", 3). A plain
+# tuple, not a record: a hundred per source, and the cache's entries unpickle tuples without
+# calling any Python (1,000 sources: 100,000 of them, 0.12 -> 0.02 s).
+PhraseCount = tuple[str, str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +214,7 @@ class SourceResult:
     mentions: tuple[Mention, ...] = ()  # gazetteer entities and candidate names
     quotes: tuple[Quote, ...] = ()
     dates: tuple[DatedStatement, ...] = ()
-    phrases: tuple[Phrase, ...] = ()  # candidate theme phrases, counted here so the reduce only adds up
+    phrases: tuple[PhraseCount, ...] = ()  # candidate theme phrases, counted here so the reduce only adds up
     search_terms: SearchTerms | None = None  # for its page and each of its figures (search.source_terms)
     shingles: bytes = b""  # its text's word runs, for the near-duplicate search (duplicates.packed)
 

@@ -95,18 +95,15 @@ def write_chunks(site_dir: Path, rel: str, chunks: Iterable[bytes]) -> str:
     return digest.hexdigest()
 
 
-def utf8_batches(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
-    """Many small pieces of text as UTF-8 bytes, about ``size`` characters at a time (for
-    ``write_chunks``: neither a write per piece nor the whole text at once). Pieces are counted,
-    not measured one by one (a thousand-source site is millions of Jinja pieces: issue 8): how
-    many go in a batch follows the size of the last one, so large pieces (a figure table's parts)
-    make small batches (a count of 4,096 once joined a 5,000-source figures page whole, 200 MB)."""
+def utf8_batches(pieces: Iterable[str], count: int = 256) -> Iterator[bytes]:
+    """Many small pieces of text as UTF-8 bytes, ``count`` pieces at a time (for ``write_chunks``:
+    neither a write per piece nor the whole text at once). Counted in C, not measured piece by
+    piece in Python: a thousand-source site is millions of Jinja pieces (issue 8). Pieces are
+    small (a figure table's rows come in parts of ``render.ROWS_PER_PART``): at 4,096 a batch
+    once held a whole 5,000-source figures table, 200 MB."""
     pieces = iter(pieces)
-    count = 16
     while batch := list(islice(pieces, count)):
-        text = "".join(batch)
-        yield text.encode("utf-8")
-        count = max(1, min(16384, count * size // max(len(text), 1)))
+        yield "".join(batch).encode("utf-8")
 
 
 def write_files(files: dict[str, bytes], site_dir: Path) -> tuple[str, ...]:

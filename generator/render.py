@@ -307,7 +307,7 @@ def render_row(template: jinja2.Template, row: dict, show_source: bool, page_pat
 
 SHARED_ROWS_PREFIX = urls.relative("", urls.FIGURES)  # the folder of the figures, theme and entity pages
 ROW_CHUNK = 32  # rows per task when they are made before the pages (parallel.worker_count counts tasks)
-ROWS_PER_PART = 64  # rows a figure table's template gets at once (_figure_rows_renderer)
+ROWS_PER_PART = 16  # rows a figure table's template gets at once (_figure_rows_renderer)
 
 
 def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],

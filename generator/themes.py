@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .models import Document, Phrase, ThemeDef, ThemeMatch
+from .models import Document, PhraseCount, ThemeDef, ThemeMatch
 from .names import GENERIC, STOPWORDS
 
 
@@ -142,7 +142,7 @@ def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
     return found
 
 
-def document_phrases(document: Document, themes: tuple[ThemeDef, ...]) -> tuple[Phrase, ...]:
+def document_phrases(document: Document, themes: tuple[ThemeDef, ...]) -> tuple[PhraseCount, ...]:
     """The noun phrases of one source's running text that no cue covers, counted (headings skipped).
 
     Per source, so it runs in the parallel map and is cached; ``rank_theme_candidates`` adds up."""
@@ -156,7 +156,7 @@ def document_phrases(document: Document, themes: tuple[ThemeDef, ...]) -> tuple[
         text = cues.sub(" . ", sentence.text) if cues else sentence.text  # what a cue covers is categorised
         for key, surface in _phrases(text):
             counts[key, surface.lower()] = counts.get((key, surface.lower()), 0) + 1
-    return tuple(Phrase(key, surface, n) for (key, surface), n in sorted(counts.items()))
+    return tuple((key, surface, n) for (key, surface), n in sorted(counts.items()))
 
 
 @lru_cache(maxsize=64)
@@ -175,7 +175,7 @@ def theme_candidates(documents, themes: tuple[ThemeDef, ...], gazetteer=(), limi
                                  limit, min_sources)
 
 
-def rank_theme_candidates(per_source: list[tuple[Phrase, ...]], themes: tuple[ThemeDef, ...], gazetteer=(),
+def rank_theme_candidates(per_source: list[tuple[PhraseCount, ...]], themes: tuple[ThemeDef, ...], gazetteer=(),
                           limit: int = 8, min_sources: int = 2) -> list[tuple[str, int, int]]:
     """The phrases of ``document_phrases`` across sources, as (phrase, sources, occurrences), best first.
 
@@ -186,12 +186,12 @@ def rank_theme_candidates(per_source: list[tuple[Phrase, ...]], themes: tuple[Th
     tf: dict[str, int] = {}
     surfaces: dict[str, dict[str, int]] = {}
     for phrases in per_source:
-        for key in {p.key for p in phrases}:
+        for key in {key for key, _, _ in phrases}:
             df[key] = df.get(key, 0) + 1
-        for p in phrases:
-            tf[p.key] = tf.get(p.key, 0) + p.count
-            forms = surfaces.setdefault(p.key, {})
-            forms[p.surface] = forms.get(p.surface, 0) + p.count
+        for key, surface, count in phrases:
+            tf[key] = tf.get(key, 0) + count
+            forms = surfaces.setdefault(key, {})
+            forms[surface] = forms.get(surface, 0) + count
     ranked = []
     for key, n_sources in df.items():
         if n_sources < min_sources:

@@ -38,7 +38,8 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
     ``known_pairs``: the previous build's ``compared_pairs`` (near-duplicates found then)."""
     unique, duplicate_problems = duplicate_id_problems(sorted(results, key=lambda r: r.document.path))
     unique.sort(key=lambda r: r.document.id)
-    compared = find_pairs([r.document for r in unique], known_pairs, {r.document.id: r.shingles for r in unique})
+    compared = find_pairs([r.document for r in unique], known_pairs,
+                          {r.document.id: r.shingles for r in unique if r.shingles})  # results made elsewhere have none
     unique, near_duplicates = drop_near_duplicates(unique, compared)  # generator/duplicates.py: counted once
     duplicate_problems += near_duplicates
     candidates = rank_theme_candidates([r.phrases for r in unique], themes, gazetteer)

@@ -98,16 +98,16 @@ def find_pairs(documents: list[Document], known: ComparedPairs | None = None,
     With ``known`` (what the previous build found), its pairs among the documents still here
     stand, and when only a few documents are new to it (``DIRECT_LIMIT``: a rebuild after an
     editor adds a source) each of them is compared with every other document. Otherwise the
-    prefix filter (``_search``) finds them all. ``shingled``: the documents' shingles worked out
-    already (``packed``, by document id: the map's, ``SourceResult.shingles``)."""
+    prefix filter (``_search``) finds them all. ``shingled``: shingles worked out already
+    (``packed``, by document id: the map's, ``SourceResult.shingles``); a document missing from it
+    is shingled here."""
     ordered = sorted(documents, key=lambda d: d.id)
     keys = [document_key(d) for d in ordered]
     new = [i for i, key in enumerate(keys) if known is None or key not in known.documents]
 
     def shingle_sets() -> list[frozenset[int]]:
-        if shingled is None:
-            return [shingles(d.text) for d in ordered]
-        return [unpacked(shingled[d.id]) for d in ordered]
+        known = shingled or {}
+        return [unpacked(known[d.id]) if d.id in known else shingles(d.text) for d in ordered]
 
     if len(new) > DIRECT_LIMIT:
         found = _search(shingle_sets())

@@ -198,3 +198,15 @@ def test_pairs_found_from_the_maps_shingles_are_those_found_from_the_texts():
     assert find_pairs(docs, None, shingled) == find_pairs(docs)
     known = find_pairs(docs[:50])
     assert find_pairs(docs, known, shingled) == find_pairs(docs, known) == find_pairs(docs)
+
+
+def test_results_made_without_the_map_are_shingled_from_their_text():
+    """A result made another way than by the map has no shingles: assembling shingles its text
+    instead of taking it for an empty one that pairs with nothing."""
+    from generator.assemble import assemble
+    from generator.models import SourceResult
+
+    results = [SourceResult(doc(source_id, WIRE), (), ()) for source_id in ("a", "b")]
+    briefing = assemble("t", results, (), [])
+    assert [r.document.id for r in briefing.results] == ["a"]
+    assert [p.code for p in briefing.problems if p.code == "near-duplicate"] == ["near-duplicate"]

@@ -432,15 +432,17 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
     # is the longest task) and the theme and entity pages. The second, once ``site_wide`` has
     # answered: the pages reading site-wide views, then the source pages, many and small (and
     # mostly reused), which even out the cores at the end.
-    later = [index for index, (_, template, _, _) in enumerate(pages)
-             if reads_site_wide[template] or template == SOURCE_TEMPLATE]
-    first = [partial(derived, search_files), partial(derived, other_files)]
-    first += [partial(render_page, index) for index in sorted(set(range(len(pages))).difference(later))]
-    written = [row for rows in forked_map(lambda index: first[index](), len(first), settings.jobs) for row in rows]
+    def run(tasks: list[Callable[[], tuple]]) -> list[tuple[str, str | None, str | None, bool]]:
+        return [row for rows in forked_map(lambda index: tasks[index](), len(tasks), settings.jobs) for row in rows]
+
+    later = {index for index, (_, template, _, _) in enumerate(pages)
+             if reads_site_wide[template] or template == SOURCE_TEMPLATE}
+    written = run([partial(derived, search_files), partial(derived, other_files),
+                   *(partial(render_page, index) for index in range(len(pages)) if index not in later)])
     known = site_wide()
     shown, digest = dict(views, changes=known.changes), known.briefing_digest
-    second = [partial(render_page, index) for index in sorted(later, key=lambda i: pages[i][1] == SOURCE_TEMPLATE)]
-    written += [row for rows in forked_map(lambda index: second[index](), len(second), settings.jobs) for row in rows]
+    written += run([partial(render_page, index)
+                    for index in sorted(later, key=lambda i: (pages[i][1] == SOURCE_TEMPLATE, i))])
     return RenderedSite(root=out_dir, paths=tuple(sorted(path for path, _, _, _ in written)),
                         pages={path: PageRecord(inputs, content)
                                for path, inputs, content, _ in written if inputs is not None},

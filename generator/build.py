@@ -154,7 +154,8 @@ RENDER_IN_PLACE_BELOW = 512 * 2**20
 
 def _memory_to_spare() -> bool:
     """Whether this process has stayed under ``RENDER_IN_PLACE_BELOW``: the build may then use
-    memory for speed (writing briefing.json beside the views, rendering beside the reduce)."""
+    memory for speed (writing briefing.json beside the views and the first pages, rendering beside
+    the reduce)."""
     return peak_memory() < RENDER_IN_PLACE_BELOW
 
 

@@ -20,11 +20,12 @@ import pytest
 from conftest import ROOT, build_in_process, make_project, run_briefing
 
 HOOKS = {
-    # Killed in the middle of writing pages into the temporary folder.
+    # Killed in the middle of MkDocs' pass over the files in the temporary folder (it copies
+    # its theme's, and leaves the briefing's where they were written: WrittenFile).
     "mid-write": """
 import os, time
-from mkdocs.structure import files
-_real = files.File.copy_file
+from generator.plugin import WrittenFile
+_real = WrittenFile.copy_file
 _count = [0]
 def copy_file(self, dirty=False):
     _real(self, dirty)
@@ -32,7 +33,7 @@ def copy_file(self, dirty=False):
     if _count[0] == 5:
         open(os.environ["H6_MARKER"], "w").close()
         time.sleep(600)
-files.File.copy_file = copy_file
+WrittenFile.copy_file = copy_file
 """,
     # Killed after everything was written, just before the swap.
     "before-swap": """

@@ -1,7 +1,9 @@
 """Stage 4: combine the per-source results into one briefing.
 
-This is the only stage that sees every source at once (the "reduce" after the per-source
-"map"): it groups figures that several sources state, and flags conflicts.
+The first stage that sees every source at once (the "reduce" after the per-source "map"): it
+keeps one source per id, counts near-duplicates once, ranks theme candidates and gathers the
+problems. The figures several sources state (corroborate.py) and the other cross-references
+(related.py) are worked out with the export (export.py).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ import re
 from dataclasses import replace
 
 from .themes import rank_theme_candidates, uncategorised_problems
-from .models import Briefing, ComparedPairs, Figure, FigureGroup, Problem, SourceResult, ThemeDef
-from .corroborate import group_figures  # noqa: F401  (figure grouping lives in corroborate.py)
+from .models import Briefing, ComparedPairs, Problem, SourceResult, ThemeDef
 from .duplicates import drop_near_duplicates, find_pairs
 
 
@@ -34,7 +35,7 @@ def duplicate_id_problems(results: list[SourceResult]) -> tuple[list[SourceResul
 
 def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ...],
              problems: list[Problem], gazetteer: tuple = (), known_pairs: ComparedPairs | None = None) -> Briefing:
-    """The briefing: sources in id order, cross-source figure groups, every problem.
+    """The briefing: sources in id order, every problem.
     ``known_pairs``: the previous build's ``compared_pairs`` (near-duplicates found then)."""
     unique, duplicate_problems = duplicate_id_problems(sorted(results, key=lambda r: r.document.path))
     unique.sort(key=lambda r: r.document.id)
@@ -46,14 +47,12 @@ def assemble(title: str, results: list[SourceResult], themes: tuple[ThemeDef, ..
     all_problems = list(problems) + duplicate_problems + [p for r in unique for p in r.problems]
     all_problems += uncategorised_problems(unique, candidates)
     all_problems.sort(key=lambda p: (p.path, p.line or 0, p.severity, p.message))
-    figures = tuple(f for r in unique for f in r.figures)
     return Briefing(
         title=title,
         # Phrases and shingles are only used here: the briefing does not carry them on to the pages
         # (phrases alone were a tenth of what a build holds at thousands of sources: issue 8).
         results=tuple(replace(r, phrases=(), shingles=b"") for r in unique),
         themes=themes,
-        figure_groups=group_figures(figures),
         problems=tuple(all_problems),
         gazetteer=tuple(gazetteer),
         theme_candidates=tuple(candidates),

@@ -21,7 +21,7 @@ from .config import Settings
 from .figures import extract_figures
 from .models import Briefing, Problem, SourceFile, SourceResult
 from .normalise import normalise
-from .parallel import in_child, parallel_map, peak_memory, running_in_child
+from .parallel import in_child, keep_until_exit, parallel_map, peak_memory, running_in_child
 from .read import SourceError, discover, read_source
 from .guard import screen
 from .render import RenderedSite, SiteWide, build_views, render_site
@@ -154,9 +154,15 @@ RENDER_IN_PLACE_BELOW = 512 * 2**20
 
 def _memory_to_spare() -> bool:
     """Whether this process has stayed under ``RENDER_IN_PLACE_BELOW``: the build may then use
-    memory for speed (writing briefing.json beside the views and the first pages, rendering beside
-    the reduce)."""
+    memory for speed (grouping figures beside the rest of the export, writing briefing.json beside
+    the views and the first pages, rendering beside the reduce)."""
     return peak_memory() < RENDER_IN_PLACE_BELOW
+
+
+def _jobs_beside(settings: Settings) -> int:
+    """The processes a step may fork to run beside this one: ``settings.jobs`` while there is
+    memory to spare (``_memory_to_spare``), else 1 (it runs here)."""
+    return settings.jobs if _memory_to_spare() else 1
 
 
 def _build_briefing(settings: Settings, out_dir: Path, cache: SourceCache | None,
@@ -174,6 +180,7 @@ def _reduce_and_render(settings: Settings, out_dir: Path, cache: SourceCache | N
                        previous_site: Path | None) -> BuildResult | tuple[Reduced, Recorded]:
     """The whole build, or the reduce alone when its memory says to render in a fresh process."""
     with reducing(settings, out_dir, cache) as (reduced, recorded):
+        keep_until_exit(reduced)  # freed by the child's exit, not object by object
         if not _memory_to_spare():
             return reduced, recorded()
         return _render(reduced, recorded, settings, out_dir, cache, previous_site)
@@ -203,10 +210,10 @@ def reducing(settings: Settings, out_dir: Path, cache: SourceCache | None
     make (reference counts are writes); leaving the block stops the child if it is still running."""
     stats = CacheStats()
     briefing = collect(settings, cache, stats)
-    data = briefing_data(briefing)  # computed once: briefing.json, the pages and the next diff share it
+    # computed once: briefing.json, the pages and the next diff share it
+    data = briefing_data(briefing, _jobs_beside(settings))
     exported = (urls.DATA, *write_files(schema_file(), out_dir))
-    jobs = settings.jobs if _memory_to_spare() else 1
-    with running_in_child(record_data, data, out_dir, cache, stats.inputs, jobs=jobs) as recorded:
+    with running_in_child(record_data, data, out_dir, cache, stats.inputs, jobs=_jobs_beside(settings)) as recorded:
         reduced = Reduced(views=build_views(briefing, data), exported=exported, problems=briefing.problems,
                           counts=(len(briefing.results), len(briefing.figures), len(briefing.themes)), stats=stats)
         del briefing, data  # the render needs what the views hold, no more

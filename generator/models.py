@@ -250,7 +250,6 @@ class Briefing:
     title: str
     results: tuple[SourceResult, ...]  # ordered by source id
     themes: tuple[ThemeDef, ...]
-    figure_groups: tuple[FigureGroup, ...] = ()
     problems: tuple[Problem, ...] = ()
     gazetteer: tuple[EntityDef, ...] = ()
     theme_candidates: tuple[tuple[str, int, int], ...] = ()  # (phrase, sources, occurrences)

@@ -1,15 +1,16 @@
 """Cross-source links: which sources are related (shared themes and entities, explained), and
-the glue that adds entities, quotes, timeline and takeaways to ``briefing.json``.
+the glue that adds figure groups, entities, quotes, timeline and takeaways to ``briefing.json``.
 
 Everything here is computed from the per-source results at once (the "reduce"), so it lives
-apart from the per-source stages; export.py calls ``crossref_data`` once.
+apart from the per-source stages; export.py calls ``crossref_data`` and ``groups_and_takeaways`` once.
 """
 
 from __future__ import annotations
 
 from . import urls
 from .entities import ancestors, candidate_records, entity_records
-from .models import Briefing
+from .corroborate import group_figures
+from .models import Briefing, FigureGroup
 from .quotes import quote_records
 from .takeaways import takeaway_records
 from .timeline import timeline_records
@@ -96,11 +97,11 @@ def _top_related(ids: list[str], source_themes: dict[str, list[str]], entities_o
     return top
 
 
-def crossref_data(briefing: Briefing, data: dict) -> dict:
-    """The parts of briefing.json this issue adds; ``data`` is the export built so far."""
-    sentence_themes: dict[tuple[str, str], set[str]] = {}
-    for match in briefing.theme_matches:
-        sentence_themes.setdefault((match.source, match.sentence), set()).add(match.theme)
+def crossref_data(briefing: Briefing, data: dict, sentence_themes: dict[tuple[str, str], set[str]],
+                  direct: dict[tuple[str, str], set[str]]) -> dict:
+    """The entities, quotes, timeline and candidates of briefing.json; ``data`` is the export built
+    so far. ``sentence_themes`` and ``direct``: (source, sentence id) -> the themes it touches and
+    the gazetteer entities it names (``named_entities``)."""
     quotes = quote_records(briefing, sentence_themes)
     entities = entity_records(briefing, data["figures"], quotes, sentence_themes)
     entities_of = source_entities(briefing)
@@ -114,15 +115,8 @@ def crossref_data(briefing: Briefing, data: dict) -> dict:
         source["entities"] = [e for e in entities_of.get(source["id"], []) if e in page_entities]
         source["related"] = related.get(source["id"], [])
         source["quotes"] = quotes_of.get(source["id"], [])
-    direct: dict[tuple[str, str], set[str]] = {}
-    for result in briefing.results:
-        for mention in result.mentions:
-            if mention.entity in page_entities:
-                direct.setdefault((mention.source, mention.sentence), set()).add(mention.entity)
     for figure in data["figures"]:
-        key = (figure["source"], figure["sentence_id"])
-        figure["entities"] = sorted(direct.get(key, ()))
-        figure["themes"] = sorted(sentence_themes.get(key, ()))
+        figure["entities"] = sorted(direct.get((figure["source"], figure["sentence_id"]), ()))
     timeline = timeline_records(briefing)
     return {
         "entities": entities,
@@ -130,5 +124,23 @@ def crossref_data(briefing: Briefing, data: dict) -> dict:
         "quotes": quotes,
         "timeline": timeline,
         "theme_candidates": [{"phrase": p, "sources": n, "mentions": c} for p, n, c in briefing.theme_candidates],
-        "takeaways": takeaway_records(briefing, data, sentence_themes, direct),
     }
+
+
+def named_entities(briefing: Briefing) -> dict[tuple[str, str], set[str]]:
+    """(source, sentence id) -> the gazetteer entities the sentence names."""
+    known = {e.id for e in briefing.gazetteer}
+    direct: dict[tuple[str, str], set[str]] = {}
+    for result in briefing.results:
+        for mention in result.mentions:
+            if mention.entity in known:
+                direct.setdefault((mention.source, mention.sentence), set()).add(mention.entity)
+    return direct
+
+
+def groups_and_takeaways(briefing: Briefing, sentence_themes: dict[tuple[str, str], set[str]],
+                         direct: dict[tuple[str, str], set[str]]) -> tuple[tuple[FigureGroup, ...], list[dict]]:
+    """The figure groups (corroborate.py) and the takeaways, which rank sentences by them: the two
+    steps of the export that need the groups, so they can run apart from the rest (export.py)."""
+    groups = group_figures(briefing.figures)
+    return groups, takeaway_records(briefing, groups, sentence_themes, direct)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import urls
 from .entities import looks_like_heading
-from .models import Briefing
+from .models import Briefing, FigureGroup
 
 MAX_TAKEAWAYS = 6
 MAX_PER_SOURCE = 2
@@ -17,7 +17,11 @@ MIN_WORDS = 10
 MAX_CITATIONS = 3  # backing sentences from other sources, strongest first
 
 
-def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sentence_entities: dict) -> list[dict]:
+def takeaway_records(briefing: Briefing, groups: tuple[FigureGroup, ...], sentence_themes: dict,
+                     sentence_entities: dict) -> list[dict]:
+    """The takeaways, strongest first. ``groups``: the briefing's figure groups (corroborate.py);
+    ``sentence_themes`` and ``sentence_entities``: (source, sentence id) -> the themes it touches
+    and the gazetteer entities it names."""
     theme_sources: dict[str, set[str]] = {}
     for (source, _), themes in sentence_themes.items():
         for theme in themes:
@@ -29,11 +33,13 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
             entity_sources.setdefault(entity, set()).add(key[0])
             entity_sentences.setdefault(entity, []).append(key)
     places = {e.id for e in briefing.gazetteer if e.kind == "place"}
-    group_of = {f["id"]: f["group"] for f in data["figures"]}
-    groups = {g["id"]: g for g in data["figure_groups"]}
+    by_id = {g.id: g for g in groups}
+    corroborated_in = {fid: g.id for g in groups if g.kind == "corroborated" for fid in g.figures}
     figures_in: dict[tuple[str, str], list[str]] = {}
-    for figure in data["figures"]:
-        figures_in.setdefault((figure["source"], figure["sentence_id"]), []).append(figure["id"])
+    figure_source: dict[str, tuple[str, str]] = {}
+    for figure in briefing.figures:
+        figures_in.setdefault((figure.source, figure.sentence), []).append(figure.id)
+        figure_source[figure.id] = (figure.source, figure.sentence)
     # Every sentence that names something is scored (cheap sums over sets); the text checks, sorting and
     # the rest wait until a sentence ranks high enough to be considered (issue 8): the same picks.
     scored = []
@@ -44,15 +50,13 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
                 continue  # scores nothing (most sentences)
             themes = sentence_themes.get(key, ())
             entities = [e for e in sentence_entities.get(key, ()) if e not in places]
-            corroborated = {group_of[f] for f in figures_in.get(key, ())
-                            if group_of.get(f) and groups[group_of[f]]["kind"] == "corroborated"}
+            corroborated = {corroborated_in[f] for f in figures_in.get(key, ()) if f in corroborated_in}
             score = (sum(len(theme_sources[t]) for t in themes)
                      + sum(len(entity_sources[e]) for e in entities)
-                     + sum(3 * len(groups[g]["sources"]) for g in corroborated))
+                     + sum(3 * len(by_id[g].sources) for g in corroborated))
             if score:
                 scored.append((-score, document.id, index, document, sentence, themes, entities, corroborated))
     scored.sort(key=lambda row: row[:3])
-    figure_source = {f["id"]: (f["source"], f["sentence_id"]) for f in data["figures"]}
     picked, per_source, used_signatures = [], {}, set()
     for _, source, _, document, sentence, themes, entities, corroborated in scored:
         if per_source.get(source, 0) >= MAX_PER_SOURCE or not _stands_alone(document, sentence):
@@ -68,7 +72,7 @@ def takeaway_records(briefing: Briefing, data: dict, sentence_themes: dict, sent
             "page": urls.sentence_link(source, sentence.id),
             "themes": themes, "entities": entities, "figure_groups": corroborated,
             "citations": _citations(source, sentence.id, themes, entities, corroborated,
-                                    sentence_themes, sentence_entities, entity_sentences, figure_source, groups),
+                                    sentence_themes, sentence_entities, entity_sentences, figure_source, by_id),
         })
         if len(picked) >= MAX_TAKEAWAYS:
             break
@@ -88,11 +92,12 @@ def _citations(source, sentence, themes, entities, corroborated, sentence_themes
     """The takeaway's own sentence, then the best backing sentence of each other source.
 
     ``entity_sentences``: entity id -> the (source, sentence) keys naming it (a backing sentence
-    shares an entity and a theme); ``figure_source``: figure id -> (source, sentence)."""
+    shares an entity and a theme); ``figure_source``: figure id -> (source, sentence);
+    ``groups``: figure group id -> the group."""
     cites = [{"source": source, "sentence": sentence, "page": urls.sentence_link(source, sentence)}]
     backing: dict[str, tuple[int, str]] = {}
     for group in corroborated:
-        for fid in groups[group]["figures"]:
+        for fid in groups[group].figures:
             other, other_sentence = figure_source[fid]
             if other != source:
                 backing[other] = min(backing.get(other, (0, "~")), (-100, other_sentence))

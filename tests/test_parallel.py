@@ -282,3 +282,43 @@ def test_running_in_child_goes_on_beside_this_process_and_stops_the_child_when_l
     with parallel.running_in_child(_write_later, tmp_path / "here", 0, jobs=1) as result:
         assert (tmp_path / "here").exists()  # one process: run before the block
         assert result() == os.getpid()
+
+
+class _Probe:
+    pass
+
+
+def _held_after_its_last_reference_went() -> bool:
+    import weakref
+
+    probe = _Probe()
+    ref = weakref.ref(probe)
+    assert parallel.keep_until_exit(probe) is probe
+    del probe
+    return ref() is not None
+
+
+def test_keep_until_exit_holds_a_value_in_a_forked_child_and_nothing_in_this_process():
+    if parallel._context().get_start_method() == "fork":
+        assert parallel.in_child(_held_after_its_last_reference_went) is True
+    assert _held_after_its_last_reference_went() is False  # a build in this process frees as usual
+
+
+def test_files_the_briefing_wrote_are_left_in_place_and_copied_only_when_moved(tmp_path):
+    from mkdocs.config import load_config
+
+    from generator.plugin import WrittenFile
+
+    project = make_project(tmp_path / "p")
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins._current_plugin = "briefing"  # as while MkDocs runs the plugin's on_files
+    written = tmp_path / "site" / "sources" / "a.html"
+    written.parent.mkdir(parents=True)
+    written.write_text("page", "utf-8")
+    in_place = WrittenFile.generated(config, "sources/a.html", abs_src_path=str(written))
+    in_place.copy_file()
+    assert written.read_text("utf-8") == "page"
+    moved = WrittenFile.generated(config, "sources/a.html", abs_src_path=str(written))
+    moved.dest_uri = "elsewhere/a.html"  # as another plugin may
+    moved.copy_file()
+    assert (tmp_path / "site" / "elsewhere" / "a.html").read_text("utf-8") == "page"

@@ -67,7 +67,9 @@ def parallel_map(function: Callable[[Path, Settings], T], paths: list[Path], set
         return [function(path, settings) for path in paths]
     size = -(-len(paths) // (workers * CHUNKS_PER_WORKER))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    # A worker processes many sources: the garbage collector runs in it even when the build has
+    # turned it off (build.fewer_collections), at the thresholds it set.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=gc.enable) as pool:
         futures = [pool.submit(_run_chunk, function, chunk, settings) for chunk in chunks]
         return [outcome for future in futures for outcome in future.result()]
 

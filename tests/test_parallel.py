@@ -322,3 +322,22 @@ def test_files_the_briefing_wrote_are_left_in_place_and_copied_only_when_moved(t
     moved.dest_uri = "elsewhere/a.html"  # as another plugin may
     moved.copy_file()
     assert (tmp_path / "site" / "elsewhere" / "a.html").read_text("utf-8") == "page"
+
+
+def _collector_on(path, settings) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_a_build_turns_the_garbage_collector_off_and_pool_workers_turn_it_back_on():
+    import gc
+
+    from generator.build import fewer_collections
+
+    was = gc.isenabled()
+    with fewer_collections():
+        assert not gc.isenabled()
+        in_workers = parallel.parallel_map(_collector_on, list(range(64)), None, jobs=2)
+    assert gc.isenabled() == was
+    assert parallel.worker_count(2, 64) == 2 and all(in_workers)  # a worker parses many sources (HTML: cycles)

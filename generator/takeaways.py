@@ -40,20 +40,24 @@ def takeaway_records(briefing: Briefing, groups: tuple[FigureGroup, ...], senten
     for figure in briefing.figures:
         figures_in.setdefault((figure.source, figure.sentence), []).append(figure.id)
         figure_source[figure.id] = (figure.source, figure.sentence)
-    # Every sentence that names something is scored (cheap sums over sets); the text checks, sorting and
-    # the rest wait until a sentence ranks high enough to be considered (issue 8): the same picks.
+    # Every sentence that names something is scored (sums of weights looked up once per theme,
+    # entity and group); the text checks, sorting and the rest wait until a sentence ranks high
+    # enough to be considered (issue 8): the same picks.
+    theme_weight = {theme: len(sources) for theme, sources in theme_sources.items()}
+    entity_weight = {entity: len(sources) for entity, sources in entity_sources.items() if entity not in places}
+    group_weight = {g.id: 3 * len(g.sources) for g in groups if g.kind == "corroborated"}
+    themes_of, entities_of, figures_of = sentence_themes.get, sentence_entities.get, figures_in.get
     scored = []
     for document in briefing.documents:
         for index, sentence in enumerate(document.sentences):
             key = (document.id, sentence.id)
-            if key not in sentence_themes and key not in sentence_entities and key not in figures_in:
-                continue  # scores nothing (most sentences)
-            themes = sentence_themes.get(key, ())
-            entities = [e for e in sentence_entities.get(key, ()) if e not in places]
-            corroborated = {corroborated_in[f] for f in figures_in.get(key, ()) if f in corroborated_in}
-            score = (sum(len(theme_sources[t]) for t in themes)
-                     + sum(len(entity_sources[e]) for e in entities)
-                     + sum(3 * len(by_id[g].sources) for g in corroborated))
+            themes, entities, figures = themes_of(key, ()), entities_of(key, ()), figures_of(key, ())
+            if not (themes or entities or figures):
+                continue  # names nothing: scores nothing
+            entities = [e for e in entities if e in entity_weight]  # places count for nothing
+            corroborated = {corroborated_in[f] for f in figures if f in corroborated_in} if figures else set()
+            score = (sum(map(theme_weight.__getitem__, themes)) + sum(map(entity_weight.__getitem__, entities))
+                     + sum(map(group_weight.__getitem__, corroborated)))
             if score:
                 scored.append((-score, document.id, index, document, sentence, themes, entities, corroborated))
     scored.sort(key=lambda row: row[:3])

@@ -20,7 +20,6 @@ import re
 from array import array
 from collections import Counter
 from itertools import chain
-from operator import itemgetter
 
 from .models import ComparedPairs, Document, Problem, SourceResult
 
@@ -143,19 +142,29 @@ def _search(sets: list[frozenset[int]]) -> dict[tuple[int, int], float]:
     at least ``LEAST_SHARED * a`` with the larger, so the larger holds many of the smaller's
     rarest shingles (see ``_prefix``): only sets holding enough of a set's rarest are compared
     with it in full. Exact, whatever the number of copies of a story."""
-    counts = Counter(chain.from_iterable(sets))
-    by_rarity = sorted(counts.items(), key=itemgetter(1, 0))  # then by hash: any fixed order will do
-    own = bisect.bisect_left(by_rarity, 2, key=itemgetter(1))  # how many shingles only one set has
-    rank = dict(zip(map(itemgetter(0), by_rarity), range(len(by_rarity))))
-    del counts, by_rarity
-    prefixes = [_prefix(sorted(map(rank.__getitem__, s)), own) if len(s) >= MIN_SHINGLES else ([], 0)
-                for s in sets]
-    wanted = set(chain.from_iterable(prefix for prefix, _ in prefixes))
+    import numpy as np  # here, not at import time: only a full search needs it
+
+    # Each shingle's rank by rarity (how many sets hold it, then its hash: any fixed order will
+    # do), worked out by sorting arrays: 2.5 M shingles at 5,000 sources took 4 s as Python ints.
+    flat = np.fromiter(chain.from_iterable(sets), dtype=np.int64, count=sum(map(len, sets)))
+    distinct, holders = np.unique(flat, return_counts=True)
+    del flat
+    rank_of = np.empty(len(distinct), dtype=np.int64)
+    rank_of[np.lexsort((distinct, holders))] = np.arange(len(distinct))
+    own = int(np.count_nonzero(holders == 1))  # how many shingles only one set has
+    wanted = np.zeros(len(distinct), dtype=bool)  # by rank: the shingles of some set's prefix
+    del holders
+    ranks = [np.sort(rank_of[np.searchsorted(distinct, np.fromiter(s, dtype=np.int64, count=len(s)))])
+             for s in sets]
+    del distinct, rank_of
+    prefixes = [_prefix(r.tolist(), own) if len(s) >= MIN_SHINGLES else ([], 0) for r, s in zip(ranks, sets)]
+    for prefix, _ in prefixes:
+        wanted[prefix] = True
     holding: dict[int, list[int]] = {}  # a prefix shingle's rank -> positions of the sets that hold it
-    for position, shingle_set in enumerate(sets):  # ranks looked up again, not kept: 2.5M ints at 5,000 sources
-        for shingle in wanted.intersection(map(rank.__getitem__, shingle_set)):
+    for position, set_ranks in enumerate(ranks):
+        for shingle in set_ranks[wanted[set_ranks]].tolist():
             holding.setdefault(shingle, []).append(position)
-    del rank, wanted
+    del ranks, wanted
 
     found: dict[tuple[int, int], float] = {}
     for position, (prefix, must) in enumerate(prefixes):

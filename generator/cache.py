@@ -454,12 +454,13 @@ def cached_map(paths: list[Path], settings: Settings, cache: SourceCache | None,
         stats.processed += len(paths)
         return map_fn(paths, settings)
     fingerprint = build_fingerprint(settings)  # once: hashing the gazetteer per source cost seconds
+    root = settings.root.resolve()  # once, not per source (a system call per folder of the path)
     keys: list[str | None] = []
     outcomes: list[SourceResult | Problem | None] = []
     for path in paths:
         try:
             data = path.read_bytes()
-            relative = path.resolve().relative_to(settings.root.resolve()).as_posix()
+            relative = path.resolve().relative_to(root).as_posix()
         except (OSError, ValueError):
             keys.append(None)  # unreadable or outside the project: let the pipeline report it
             outcomes.append(None)

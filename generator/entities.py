@@ -377,9 +377,12 @@ def ancestors(entity_id: str, parents: dict[str, str | None]) -> list[str]:
     return chain
 
 
-def entity_records(briefing, figure_rows: list[dict], quote_rows: list[dict], sentence_themes: dict) -> list[dict]:
+def entity_records(briefing, figure_rows: list[dict], quote_rows: list[dict], sentence_themes: dict,
+                   direct_in: dict[tuple[str, str], set[str]]) -> list[dict]:
     """One record per gazetteer entity that the sources name (itself or one of its models,
-    products or people): its mentions with links, its figures, quotes, themes and related entities."""
+    products or people): its mentions with links, its figures, quotes, themes and related entities.
+    ``direct_in``: (source, sentence id) -> the gazetteer entities the sentence names
+    (``related.named_entities``)."""
     from . import urls
     defs = {e.id: e for e in briefing.gazetteer}
     parents = {e.id: e.parent for e in briefing.gazetteer}
@@ -388,14 +391,12 @@ def entity_records(briefing, figure_rows: list[dict], quote_rows: list[dict], se
         if entity.parent:
             children.setdefault(entity.parent, []).append(entity.id)
     mentions: dict[str, list[dict]] = {}
-    direct_in: dict[tuple[str, str], set[str]] = {}
     chains = {entity_id: tuple(ancestors(entity_id, parents)) for entity_id in defs}  # once per entity
     for result in briefing.results:
         for mention in result.mentions:
             chain = chains.get(mention.entity)
             if chain is None:
                 continue
-            direct_in.setdefault((mention.source, mention.sentence), set()).add(mention.entity)
             row = {"entity": mention.entity, "source": mention.source, "sentence": mention.sentence,
                    "text": mention.text, "page": urls.sentence_link(mention.source, mention.sentence)}
             for owner in chain:  # one row, listed by the entity and its ancestors

@@ -103,7 +103,7 @@ def crossref_data(briefing: Briefing, data: dict, sentence_themes: dict[tuple[st
     so far. ``sentence_themes`` and ``direct``: (source, sentence id) -> the themes it touches and
     the gazetteer entities it names (``named_entities``)."""
     quotes = quote_records(briefing, sentence_themes)
-    entities = entity_records(briefing, data["figures"], quotes, sentence_themes)
+    entities = entity_records(briefing, data["figures"], quotes, sentence_themes, direct)
     entities_of = source_entities(briefing)
     page_entities = {e["id"] for e in entities}
     source_themes = {s["id"]: s["themes"] for s in data["sources"]}

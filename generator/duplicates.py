@@ -105,8 +105,8 @@ def find_pairs(documents: list[Document], known: ComparedPairs | None = None,
     new = [i for i, key in enumerate(keys) if known is None or key not in known.documents]
 
     def shingle_sets() -> list[frozenset[int]]:
-        known = shingled or {}
-        return [unpacked(known[d.id]) if d.id in known else shingles(d.text) for d in ordered]
+        given = shingled or {}
+        return [unpacked(given[d.id]) if d.id in given else shingles(d.text) for d in ordered]
 
     if len(new) > DIRECT_LIMIT:
         found = _search(shingle_sets())

@@ -230,7 +230,9 @@ def reducing(settings: Settings, out_dir: Path, cache: SourceCache | None
     with running_in_child(record_data, data, out_dir, cache, stats.inputs, jobs=_jobs_beside(settings)) as recorded:
         reduced = Reduced(views=build_views(briefing, data), exported=exported, problems=briefing.problems,
                           counts=(len(briefing.results), len(briefing.figures), len(briefing.themes)), stats=stats)
-        del briefing, data  # the render needs what the views hold, no more
+        # The render needs what the views hold, no more: the briefing goes here; the data stays held
+        # until the block ends, by the context that writes briefing.json (its arguments).
+        del briefing, data
         yield reduced, recorded
 
 

@@ -230,8 +230,13 @@ def reducing(settings: Settings, out_dir: Path, cache: SourceCache | None
     with running_in_child(record_data, data, out_dir, cache, stats.inputs, jobs=_jobs_beside(settings)) as recorded:
         reduced = Reduced(views=build_views(briefing, data), exported=exported, problems=briefing.problems,
                           counts=(len(briefing.results), len(briefing.figures), len(briefing.themes)), stats=stats)
-        # The render needs what the views hold, no more: the briefing goes here; the data stays held
-        # until the block ends, by the context that writes briefing.json (its arguments).
+        # The render needs what the views hold, no more. Where the pages are rendered here, in a
+        # forked child, the briefing and the data are held until it exits: freeing them object by
+        # object took 0.09 s of a 1,000-source rebuild, and the child's exit frees them at once.
+        # Else the briefing goes here, to make room; the data stays held until the block ends, by
+        # the context that writes briefing.json (its arguments).
+        if _memory_to_spare():
+            keep_until_exit((briefing, data))
         del briefing, data
         yield reduced, recorded
 

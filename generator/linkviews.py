@@ -114,16 +114,30 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
 
 class Deferred:
     """Part of one page's view, made by the worker that renders the page rather than held for
-    every page at once (a source's text blocks, the passages a theme page quotes)."""
+    every page at once (a source's text blocks, the passages a theme page quotes). ``inputs``,
+    where given, is all that ``make`` makes it from: what the page's digest reads instead, so a
+    page reused from the previous build never makes it."""
 
-    __slots__ = ("make",)
+    __slots__ = ("make", "inputs")
 
-    def __init__(self, make) -> None:
+    def __init__(self, make, inputs=None) -> None:
         self.make = make
+        self.inputs = inputs
 
 
 def resolved(extra: dict) -> dict:
     return {key: value.make() if type(value) is Deferred else value for key, value in extra.items()}
+
+
+def made_unless_known(extra: dict) -> dict:
+    """``extra`` with the Deferred parts that have no ``inputs`` made (``digested`` must read them)."""
+    return {key: value.make() if type(value) is Deferred and value.inputs is None else value
+            for key, value in extra.items()}
+
+
+def digested(extra: dict) -> dict:
+    """What a page's digest reads of ``extra`` (``made_unless_known``'s): each Deferred part's inputs."""
+    return {key: value.inputs if type(value) is Deferred else value for key, value in extra.items()}
 
 
 def link_pages(views: dict, passages) -> list[tuple[str, str, str, dict]]:

@@ -18,7 +18,7 @@ from . import urls
 from .cache import CompiledTemplates
 from .config import Settings
 from .figure_views import figure_downloads, figure_views, plain_number
-from .linkviews import Deferred, link_pages, link_search_text, link_views, resolved
+from .linkviews import Deferred, digested, link_pages, link_search_text, link_views, made_unless_known, resolved
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
 from .models import Briefing
@@ -235,7 +235,8 @@ def _page_list(views: dict) -> list[tuple[str, str, str, dict]]:
         (urls.SEARCH, "pages/search.html", "Search", {}),
     ]
     pages += [(s["page"], SOURCE_TEMPLATE, s["display_title"],
-               {"source": s, "blocks": Deferred(partial(text_blocks, views, s["id"]))}) for s in views["sources"]]
+               {"source": s, "blocks": Deferred(partial(text_blocks, views, s["id"]), views["source_texts"][s["id"]])})
+              for s in views["sources"]]
     pages += [(t["page"], "pages/theme.html", t["title"],
                {"theme": t, "quoted": Deferred(partial(passages, views, t["sentences"]))}) for t in views["themes"]]
     # Always there, so links to it never come and go; says so when no previous build is known.
@@ -394,12 +395,13 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
 
     def render_page(index: int) -> tuple[tuple[str, str | None, str | None, bool], ...]:
         path, template, title, extra = pages[index]
-        extra = resolved(extra)
+        extra = made_unless_known(extra)
         reads_site = reads_site_wide[template]
         inputs = None if reads_site and digest is None else page_digest(
-            render_code, path, template, title, site, extra, digest if reads_site else None)
+            render_code, path, template, title, site, digested(extra), digest if reads_site else None)
         content = previous.reuse(path, inputs, out_dir) if previous is not None else None
         if content is None:
+            extra = resolved(extra)
             context = dict(shown, site=site, page_path=path, figure_table_rows=figure_table_rows, page_title=title,
                            root=urls.relative("", path),
                            meta=page_meta(path, title, extra, site), **extra)

@@ -175,6 +175,33 @@ def test_figure_rows_are_rendered_once_and_kept_for_the_next_build(tmp_path, mon
     assert _full_render(project) == incremental
 
 
+def test_a_reused_source_page_never_makes_its_text_blocks(tmp_path, monkeypatch):
+    """A source page's digest reads what its text blocks are made from, not the blocks: a page
+    reused from the previous build does not make them; a page rendered again does."""
+    from generator import build, render
+    made: list[str] = []
+    real = render.text_blocks
+
+    def counting(views, source_id):
+        made.append(source_id)
+        return real(views, source_id)
+    monkeypatch.setattr(render, "text_blocks", counting)
+    monkeypatch.setattr(render, "forked_map", lambda task, count, jobs=0: [task(i) for i in range(count)])  # seen here
+    monkeypatch.setattr(build, "in_child", lambda function, *args, jobs=0: function(*args))
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    sources = len(made)
+    assert sources >= 5
+    made.clear()
+    assert build_in_process(project) in (0, 1)
+    assert made == []  # every source page reused
+    (project / "seeds" / "tulips.md").write_text(NEW_SOURCE, "utf-8")
+    assert build_in_process(project) in (0, 1)
+    assert made == ["tulips"]
+    incremental = _contents(project / "site")
+    assert _full_render(project) == incremental
+
+
 def test_a_damaged_or_foreign_row_record_is_never_used(tmp_path, monkeypatch):
     from generator import cache as cache_mod
     project = make_project(tmp_path / "p", sample=True)

@@ -32,6 +32,7 @@ import jinja2
 from . import __version__, models
 from .config import Settings
 from .models import ComparedPairs, Problem, SourceResult
+from .read import project_path
 
 CACHE_DIR_NAME = ".briefing-cache"
 MAGIC = "briefing-source-cache"
@@ -454,18 +455,17 @@ def cached_map(paths: list[Path], settings: Settings, cache: SourceCache | None,
         stats.processed += len(paths)
         return map_fn(paths, settings)
     fingerprint = build_fingerprint(settings)  # once: hashing the gazetteer per source cost seconds
-    root = settings.root.resolve()  # once, not per source (a system call per folder of the path)
     keys: list[str | None] = []
     outcomes: list[SourceResult | Problem | None] = []
     for path in paths:
         try:
             data = path.read_bytes()
-            relative = path.resolve().relative_to(root).as_posix()
-        except (OSError, ValueError):
-            keys.append(None)  # unreadable or outside the project: let the pipeline report it
+        except OSError:
+            keys.append(None)  # unreadable: let the pipeline report it
             outcomes.append(None)
             continue
-        key = cache.key(relative, data, fingerprint)
+        # The path the result's id comes from: two links to one file are two sources, two keys.
+        key = cache.key(project_path(path, settings.root), data, fingerprint)
         keys.append(key)
         try:
             hit = cache.load(key)

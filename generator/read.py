@@ -223,9 +223,15 @@ def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
     return {str(k): v for k, v in data.items()}, text[match.end() :], body_line
 
 
+def project_path(path: Path, root: Path) -> str:
+    """How a source is named in messages, and what its id and page come from: its path in the
+    project, as found (a link is named by itself, not by the file it leads to)."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
 def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile:
     """Read one source file; raise ``SourceError`` for anything that cannot become a source."""
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    rel = project_path(path, root)
     suffix = path.suffix.lower()
     if suffix not in SOURCE_EXTENSIONS:
         supported = ", ".join(SOURCE_EXTENSIONS)

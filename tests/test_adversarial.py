@@ -219,6 +219,12 @@ def test_symlink_inside_seeds_is_read(tmp_path, capsys):
     (project / "seeds" / "alias.txt").symlink_to(project / "seeds" / "orig" / "real.txt")
     assert build_in_process(project) == 0
     assert (project / "site" / "sources" / "alias.html").exists()
+    first = json.loads((project / "site" / "briefing.json").read_text("utf-8"))["sources"]
+    # From the cache, the link and the file it leads to are still two sources (their cache keys
+    # were once made from the resolved path: the second build took one result for both).
+    assert build_in_process(project) == 0
+    again = json.loads((project / "site" / "briefing.json").read_text("utf-8"))["sources"]
+    assert [s["id"] for s in again] == [s["id"] for s in first] == ["alias", "good", "real"]
 
 
 def test_file_over_the_size_limit_is_reported_not_read(tmp_path, capsys, monkeypatch):

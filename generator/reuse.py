@@ -26,7 +26,7 @@ import json
 import os
 import pickle
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -131,9 +131,19 @@ class PreviousPages:
 
     site_dir: Path
     records: dict[str, PageRecord]
+    # Per folder of pages, not per page (a system call for each folder of each path): whether the
+    # previous site's folder is its own (no link leads out), and the new site's folders made.
+    _own_folders: dict[Path, bool] = field(default_factory=dict, repr=False, compare=False)
+    _made_folders: set[Path] = field(default_factory=set, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "site_dir", self.site_dir.resolve())  # once, not once per page
+
+    def _own_folder(self, folder: Path) -> bool:
+        own = self._own_folders.get(folder)
+        if own is None:
+            own = self._own_folders[folder] = folder.resolve().is_relative_to(self.site_dir)
+        return own
 
     def reuse(self, path: str, inputs: str | None, out_dir: Path) -> str | None:
         """Put the previous build's ``path`` into ``out_dir`` if it was made from the same inputs and is
@@ -144,12 +154,14 @@ class PreviousPages:
         rel = safe_relative(path)
         old = self.site_dir / rel
         try:
-            if old.is_symlink() or not old.resolve().is_relative_to(self.site_dir):
+            if old.is_symlink() or not self._own_folder(old.parent):
                 return None  # only the previous site's own files, never one a link leads to
             if content_digest(old.read_bytes()) != record.content:
                 return None
             new = out_dir / rel
-            new.parent.mkdir(parents=True, exist_ok=True)
+            if new.parent not in self._made_folders:
+                new.parent.mkdir(parents=True, exist_ok=True)
+                self._made_folders.add(new.parent)
             try:
                 os.link(old, new)  # the old site is removed after the swap; the file lives on here
             except OSError:

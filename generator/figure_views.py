@@ -24,6 +24,15 @@ _CHART_WIDTH, _LABEL_WIDTH, _VALUE_WIDTH = 640, 200, 110
 _BAR_HEIGHT, _BAR_GAP, _PADDING = 22, 10, 8
 
 
+class FigureRows(list):
+    """Figure-table rows (views) that a page lists. A row is listed on four pages or more (its
+    source's, the figures page, its themes' and entities'), and the figure-row round digests each
+    row once (``render._shared_rows``): a page's digest reads a row as that digest instead of
+    pickling it again (``render.row_digest_reducers``)."""
+
+    __slots__ = ()
+
+
 def plain_number(value: float | None) -> str:
     """A value as data (no separators): 21900000000, 13.5, 1e+23."""
     if value is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache, partial
 
 from . import urls
+from .figure_views import FigureRows
 
 TIMELINE_ON_HOME = 5
 KIND_TITLES = {"organisation": "Organisations", "person": "People", "model": "Models",
@@ -55,7 +56,7 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
             child_refs=[entity_ref(c) for c in entity["children"]],
             source_refs=[source_ref(s) for s in entity["sources"]],
             mentioned=mentioned,
-            figure_rows=[figure_by_id[f] for f in entity["figures"] if f in figure_by_id],
+            figure_rows=FigureRows(figure_by_id[f] for f in entity["figures"] if f in figure_by_id),
             quote_rows=[quote_by_id[q] for q in entity["quotes"]],
             theme_refs=[theme_ref(t) for t in entity["themes"]],
             related_refs=[dict(entity_ref(r["id"]), count=r["count"]) for r in entity["related"]],

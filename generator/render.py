@@ -17,7 +17,7 @@ from markupsafe import Markup
 from . import urls
 from .cache import CompiledTemplates
 from .config import Settings
-from .figure_views import figure_downloads, figure_views, plain_number
+from .figure_views import FigureRows, figure_downloads, figure_views, plain_number
 from .linkviews import Deferred, digested, link_pages, link_search_text, link_views, made_unless_known, resolved
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
@@ -94,13 +94,14 @@ def format_number(value: float) -> str:
 
 
 def _source_text_blocks(kinds: tuple[str, ...], sentences: tuple[tuple[str, int, str], ...],
-                        figures: tuple[tuple[int, dict], ...]) -> list[dict]:
+                        starts: tuple[int, ...], rows: list[dict]) -> list[dict]:
     """The kept text as blocks of sentences, each cut into plain and figure segments.
 
-    ``sentences`` are (id, paragraph, text); ``figures`` (start in its sentence, table row): a
-    figure's segment carries its row, which is what the figure's detail shows."""
+    ``sentences`` are (id, paragraph, text); each figure is its start in its sentence (``starts``)
+    and its table row (``rows``, in the same order): a figure's segment carries its row, which is
+    what the figure's detail shows."""
     by_sentence: dict[str, list[tuple[int, dict]]] = {}
-    for start, row in figures:
+    for start, row in zip(starts, rows):
         by_sentence.setdefault(row["sentence_id"], []).append((start, row))
     sentences_by_paragraph: dict[int, list[dict]] = {}
     for sentence_id, paragraph, text in sentences:
@@ -163,8 +164,8 @@ def build_views(briefing: Briefing, data: dict) -> dict:
             theme,
             sentences=sentences,
             source_refs=[source_refs[s] for s in theme["sources"]],
-            figures=sorted((r for key in carried for r in rows_by_sentence.get(key, ())),
-                           key=lambda r: row_position[r["id"]]),
+            figures=FigureRows(sorted((r for key in carried for r in rows_by_sentence.get(key, ())),
+                                      key=lambda r: row_position[r["id"]])),
         ))
 
     sources = []
@@ -174,7 +175,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
             {key: value for key, value in row.items() if key != "sentences"},  # pages show blocks instead
             display_title=doc.display_title,
             theme_refs=[{"id": t, "title": theme_titles[t], "page": urls.theme_page(t)} for t in row["themes"]],
-            figure_rows=list(rows_by_source.get(doc.id, ())),
+            figure_rows=FigureRows(rows_by_source.get(doc.id, ())),
         ))
 
     dated = sorted((s for s in sources if s["date"]), key=lambda s: (s["date"], s["id"]), reverse=True)
@@ -195,7 +196,8 @@ def build_views(briefing: Briefing, data: dict) -> dict:
         # Plain tuples, not the records: handed to the render pickled (1,000 sources: 0.29 s as records, 0.18 as tuples).
         "source_texts": {r.document.id: (tuple(p.kind for p in r.document.paragraphs),
                                          tuple((s.id, s.paragraph, s.text) for s in r.document.sentences),
-                                         tuple((f.start, row_by_id[f.id]) for f in r.figures))
+                                         tuple(f.start for f in r.figures),
+                                         FigureRows(row_by_id[f.id] for f in r.figures))
                          for r in briefing.results},
         "sentence_text": {d.id: {s.id: s.text for s in d.sentences} for d in briefing.documents},
         "source_refs": source_refs,
@@ -312,13 +314,14 @@ ROWS_PER_PART = 16  # rows a figure table's template gets at once (_figure_rows_
 
 
 def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],
-                 jobs: int) -> tuple[dict[int, bytes], dict[str, bytes]]:
+                 jobs: int) -> tuple[dict[int, bytes], dict[str, bytes], dict[int, str]]:
     """Every figure row as the figures page (and the theme and entity pages in its folder) show it,
     made before the pages, on every core: taken from ``known`` (digest -> markup, the rows the
     previous build made) when its digest is there, else rendered. So each row is rendered once
     per build, not once per process, and an added source renders only the rows whose view it
     changes: its own, and those whose cross-source notes now name it (issue 8).
-    Returns the markup by ``id`` of each row, and by digest (what the next build may reuse)."""
+    Returns the markup by ``id`` of each row, and by digest (what the next build may reuse), and
+    each row's digest by its ``id`` (where it has one: ``row_digest_reducers``)."""
     template = env.get_template("partials/figure_row.html")
     salt = f"{render_code}\0figure-row\0{SHARED_ROWS_PREFIX}\0"
 
@@ -332,12 +335,22 @@ def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, kn
 
     by_id: dict[int, bytes] = {}
     by_digest: dict[str, bytes] = {}
+    digests: dict[int, str] = {}
     chunks = forked_map(make, -(-len(rows) // ROW_CHUNK), jobs)
     for row, (digest, fresh) in zip(rows, (made for chunk in chunks for made in chunk)):
         by_id[id(row)] = markup = fresh if fresh is not None else known[digest]
         if digest is not None:
             by_digest[digest] = markup
-    return by_id, by_digest
+            digests[id(row)] = digest
+    return by_id, by_digest, digests
+
+
+def row_digest_reducers(digests: dict[int, str]) -> dict:
+    """What a page's digest (``reuse.page_digest``) writes for the figure rows it lists: each
+    row (a view, which lives as long as the views) as its digest (``_shared_rows``), which stands
+    for all of it; a row without one, in full. Rows are on many pages, and pickling them again
+    for each page's digest was most of what digesting theme and entity pages took (issue 8)."""
+    return {FigureRows: lambda rows: (FigureRows, (tuple(digests.get(id(row), row) for row in rows),))}
 
 
 @dataclass(frozen=True)
@@ -374,8 +387,9 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
         seen.add(path)
 
     render_code = render_fingerprint(settings.templates_dir)
-    made_rows, rows = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
+    made_rows, rows, row_digests = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
     figure_table_rows = _figure_rows_renderer(env, made_rows)
+    reducers = row_digest_reducers(row_digests)
     # Worked out (and the templates compiled) before the processes fork, not once in each.
     page_templates = sorted({template for _, template, _, _ in pages})
     reads = compiled.read_reads(render_code) if compiled is not None else None
@@ -398,7 +412,7 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
         extra = made_unless_known(extra)
         reads_site = reads_site_wide[template]
         inputs = None if reads_site and digest is None else page_digest(
-            render_code, path, template, title, site, digested(extra), digest if reads_site else None)
+            render_code, path, template, title, site, digested(extra), digest if reads_site else None, reducers)
         content = previous.reuse(path, inputs, out_dir) if previous is not None else None
         if content is None:
             extra = resolved(extra)

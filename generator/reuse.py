@@ -87,22 +87,27 @@ class _DigestWriter:
 
 
 def page_digest(render_code: str, path: str, template: str, title: str, site: dict, extra: dict,
-                briefing_digest: str | None) -> str | None:
+                briefing_digest: str | None, reducers: dict | None = None) -> str | None:
     """The digest of everything one page is made from; None when it cannot be known (never reused).
 
-    ``briefing_digest`` is given for pages whose template reads site-wide views, else None."""
-    return view_digest(f"{render_code}\0{briefing_digest or ''}\0", (path, template, title, site, extra))
+    ``briefing_digest`` is given for pages whose template reads site-wide views, else None.
+    ``reducers``: as for ``view_digest``."""
+    return view_digest(f"{render_code}\0{briefing_digest or ''}\0", (path, template, title, site, extra), reducers)
 
 
-def view_digest(salt: str, value: object) -> str | None:
+def view_digest(salt: str, value: object, reducers: dict | None = None) -> str | None:
     """SHA-256 of ``salt`` and then ``value`` hashed as a pickle without its memo: plain dicts,
     lists, strings, numbers and dataclass records written out by value (with the memo, a string
     shared or merely equal would pickle differently), about 2.5x faster than JSON. A view pickle
     cannot write (a lambda, a cycle) gives None: always rendered; one whose bytes vary from build
-    to build (a set of strings, in hash order) is only ever a needless render, never a wrong reuse."""
+    to build (a set of strings, in hash order) is only ever a needless render, never a wrong reuse.
+    ``reducers`` (type -> function, as pickle's ``dispatch_table``) may write a value of a type
+    that is not a plain one by something standing for all of it, such as digests made already."""
     digest = hashlib.sha256(salt.encode())
     pickler = pickle.Pickler(_DigestWriter(digest), protocol=5)
     pickler.fast = True  # no memo: every value written out in full
+    if reducers is not None:
+        pickler.dispatch_table = reducers
     try:
         pickler.dump(value)
     except (pickle.PicklingError, TypeError, ValueError, AttributeError, RecursionError):

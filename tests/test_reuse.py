@@ -112,6 +112,28 @@ def test_page_digest_is_by_value_and_refuses_what_it_cannot_write():
     assert page_digest("code", "p.html", "t.html", "T", {}, {"f": lambda: 1}, None) is None
 
 
+def test_a_page_digest_reads_listed_figure_rows_by_the_digests_made_of_them():
+    from generator.figure_views import FigureRows
+    from generator.render import row_digest_reducers
+    from generator.reuse import view_digest
+    rows = [{"id": "f-1", "text": "5%"}, {"id": "f-2", "text": "6%"}]
+    digests = {id(row): view_digest("rows", row) for row in rows}
+    reducers = row_digest_reducers(digests)
+
+    def digest(listed: list[dict], known: dict | None = reducers) -> str | None:
+        return page_digest("code", "p.html", "t.html", "T", {}, {"theme": {"figures": FigureRows(listed)}}, None,
+                           known)
+    assert digest(rows) == digest(list(rows)) != digest(rows[:1])
+    assert digest(rows) != digest(rows, None)  # by their digests, not pickled in full
+    assert digest(rows, None) == digest([dict(row) for row in rows], None)
+    changed = [rows[0], dict(rows[1], text="7%")]  # a row without a digest: written in full
+    assert digest(changed) != digest(rows) and digest(changed) == digest([rows[0], dict(rows[1], text="7%")])
+    before = digest(rows)
+    rows[1]["text"] = "7%"
+    digests[id(rows[1])] = view_digest("rows", rows[1])  # a row's view changed, and so its digest
+    assert digest(rows) != before
+
+
 def test_page_records_round_trip_and_odd_data_is_ignored():
     records = {"a.html": PageRecord("1" * 64, "2" * 64)}
     assert records_from_data(records_to_data(records)) == records

@@ -150,8 +150,6 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         if self.cache is not None:  # the Changes page of the next build diffs against it
             self.cache.record_build(self.result.data_digest)
             self.cache.record_pages(records_to_data(self.result.site.pages), self.settings.preview)
-            if self.result.site.rows is not None:  # figure rows: None when they are the last build's
-                self.cache.record_rows(self.result.site.rows)
         self._drop_set_aside()
         if self.final_site_dir:
             output.swap_in(Path(config.site_dir), Path(self.final_site_dir))

@@ -7,6 +7,7 @@ templates, and every template is autoescaped, so source text is always data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,7 +24,7 @@ from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
 from .models import Briefing
 from .output import utf8_batches, write_chunks, write_files
-from .parallel import forked_map
+from .parallel import forked_map, running_in_child
 from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads, view_digest
 
 
@@ -49,7 +50,6 @@ class RenderedSite:
     paths: tuple[str, ...]
     pages: dict[str, PageRecord] = field(default_factory=dict)  # what the next build may reuse
     reused: int = 0  # pages taken from the previous build instead of rendered
-    rows: dict[str, bytes] | None = None  # figure rows the next build may reuse; None: as the last build's
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
@@ -366,7 +366,8 @@ class SiteWide:
 
 def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Callable[[], SiteWide] = SiteWide,
                 previous: PreviousPages | None = None, known_rows: dict[str, bytes] | None = None,
-                compiled: CompiledTemplates | None = None) -> RenderedSite:
+                compiled: CompiledTemplates | None = None,
+                record_rows: Callable[[dict[str, bytes]], None] | None = None, jobs_beside: int = 1) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
     function of the inputs. (``briefing.json`` itself is written by ``build.record_data``.)
 
@@ -374,8 +375,10 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
     once, when the pages that do not need it have been handed out: they render while briefing.json
     is still being written. ``previous`` holds the previous build's pages: a page made from the
     same inputs is taken from it instead of rendered (generator/reuse.py). ``known_rows`` are the
-    figure rows the previous build made (``RenderedSite.rows``), by digest. ``compiled`` keeps
-    the compiled templates, and what each reads, from one build to the next."""
+    figure rows the previous build made, by digest; ``record_rows`` keeps this build's for the
+    next one, where they differ, in a child beside the pages when ``jobs_beside`` is over 1 (the
+    child's reads copy the rows: only where memory allows). ``compiled`` keeps the compiled
+    templates, and what each reads, from one build to the next."""
     env = make_environment(settings.templates_dir, compiled)
     site = {"title": settings.title, "description": settings.description, "site_url": settings.site_url,
             "preview": settings.preview}
@@ -453,14 +456,21 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
 
     later = {index for index, (_, template, _, _) in enumerate(pages)
              if reads_site_wide[template] or template == SOURCE_TEMPLATE}
-    written = run([partial(derived, search_files), partial(derived, other_files),
-                   *(partial(render_page, index) for index in range(len(pages)) if index not in later)])
-    known = site_wide()
-    shown, digest = dict(views, changes=known.changes), known.briefing_digest
-    written += run([partial(render_page, index)
-                    for index in sorted(later, key=lambda i: (pages[i][1] == SOURCE_TEMPLATE, i))])
+    rows_changed = record_rows is not None and (known_rows is None or rows.keys() != known_rows.keys())
+    recording = running_in_child(record_rows, rows, jobs=jobs_beside) if rows_changed else nullcontext(_nothing)
+    with recording as rows_recorded:
+        written = run([partial(derived, search_files), partial(derived, other_files),
+                       *(partial(render_page, index) for index in range(len(pages)) if index not in later)])
+        known = site_wide()
+        shown, digest = dict(views, changes=known.changes), known.briefing_digest
+        written += run([partial(render_page, index)
+                        for index in sorted(later, key=lambda i: (pages[i][1] == SOURCE_TEMPLATE, i))])
+        rows_recorded()
     return RenderedSite(root=out_dir, paths=tuple(sorted(path for path, _, _, _ in written)),
                         pages={path: PageRecord(inputs, content)
                                for path, inputs, content, _ in written if inputs is not None},
-                        reused=sum(1 for *_, reused in written if reused),
-                        rows=None if known_rows is not None and rows.keys() == known_rows.keys() else rows)
+                        reused=sum(1 for *_, reused in written if reused))
+
+
+def _nothing() -> None:
+    """Waiting for the figure rows to be recorded, when there is nothing to record."""

@@ -52,10 +52,10 @@ def test_the_render_runs_beside_the_reduce_or_in_the_process_it_hands_over_to_wi
     renders = tmp_path / "renders"  # the process of each render (the reduce's is a child)
     real_render = build._render
 
-    def render(*args):
+    def render(*args, **kwargs):
         with open(renders, "a") as log:
             log.write(f"{os.getpid()}\n")
-        return real_render(*args)
+        return real_render(*args, **kwargs)
 
     monkeypatch.setattr(build, "_render", render)
     beside = build.build_briefing(settings, tmp_path / "beside")

@@ -224,6 +224,32 @@ def test_a_reused_source_page_never_makes_its_text_blocks(tmp_path, monkeypatch)
     assert _full_render(project) == incremental
 
 
+def test_figure_rows_are_recorded_once_a_build_and_only_when_they_changed(tmp_path, monkeypatch):
+    """Recorded by the render (beside its pages where memory allows), not by the parent process."""
+    import os
+
+    from generator import cache as cache_mod, parallel
+    calls = tmp_path / "record-calls"
+    real = cache_mod.SourceCache.record_rows
+
+    def logged(self, rows):
+        with open(calls, "a") as log:
+            log.write(f"{os.getpid()} {len(rows)}\n")
+        return real(self, rows)
+    monkeypatch.setattr(cache_mod.SourceCache, "record_rows", logged)
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    first = calls.read_text().split("\n")[:-1]
+    assert len(first) == 1 and (project / ROWS_RECORD).exists()
+    if parallel._context().get_start_method() == "fork":
+        assert first[0].split()[0] != str(os.getpid())
+    assert build_in_process(project) in (0, 1)
+    assert calls.read_text().split("\n")[:-1] == first  # the same rows: nothing recorded
+    (project / "seeds" / "tulips.md").write_text(FIGURE_SOURCE, "utf-8")
+    assert build_in_process(project) in (0, 1)
+    assert len(calls.read_text().split("\n")[:-1]) == 2
+
+
 def test_a_damaged_or_foreign_row_record_is_never_used(tmp_path, monkeypatch):
     from generator import cache as cache_mod
     project = make_project(tmp_path / "p", sample=True)

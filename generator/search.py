@@ -200,22 +200,23 @@ def _postings(docs, known: dict[str, tuple[str, bytes]]) -> tuple[dict[str, list
     return postings, excerpts
 
 
-def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> dict[str, dict]:
-    """Terms grouped by prefix; a shard over the size limit is split by one more character."""
+def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> dict[str, bytes]:
+    """Terms grouped by prefix, each shard as its file's bytes; a shard over the size limit is split
+    by one more character. (Encoded once: the size is the encoded one.)"""
     groups: dict[str, list[str]] = {}
     for term in terms:
         groups.setdefault(term[:length], []).append(term)
-    shards: dict[str, dict] = {}
+    shards: dict[str, bytes] = {}
     for prefix, members in groups.items():
-        shard = {t: postings[t] for t in members}
+        encoded = _dumps({t: postings[t] for t in members})
         longer = [t for t in members if len(t) > length]
-        if length < MAX_PREFIX and longer and len(_dumps(shard)) > SHARD_SPLIT_BYTES:
+        if length < MAX_PREFIX and longer and len(encoded) > SHARD_SPLIT_BYTES:
             short = {t: postings[t] for t in members if len(t) <= length}
             if short:
-                shards[prefix] = short
+                shards[prefix] = _dumps(short)
             shards.update(_shards(postings, length + 1, longer))
         else:
-            shards[prefix] = shard
+            shards[prefix] = encoded
     return shards
 
 
@@ -226,8 +227,8 @@ def index_files(entries, figure_rows, known: Iterable[SearchTerms] = ()) -> dict
     postings, excerpts = _postings(docs, known_terms(known))
     shards = _shards(postings, SHARD_PREFIX, sorted(postings))
     files: dict[str, bytes] = {}
-    for prefix, shard in shards.items():
-        files[f"{SEARCH_DIR}/t/{shard_name(prefix)}.json"] = _dumps(shard)
+    for prefix, encoded in shards.items():
+        files[f"{SEARCH_DIR}/t/{shard_name(prefix)}.json"] = encoded
     for start in range(0, len(docs), CHUNK_SIZE):
         chunk = [[loc, title, kind, excerpt] for (loc, title, kind, _), excerpt
                  in zip(docs[start:start + CHUNK_SIZE], excerpts[start:start + CHUNK_SIZE])]

@@ -20,6 +20,7 @@ import yaml
 
 from .config import ConfigError
 from .models import Document, EntityDef, Mention, Problem
+from .read import load_yaml
 from .names import (COUNTRY_CODES, GENERIC, LABEL_NOUNS, PERSON_ROLES, ROLE_WORDS, STOPWORDS, Token, is_clause_gap,
                     role_after, role_before, tokens)
 
@@ -75,7 +76,7 @@ def load_gazetteer(path: Path, required: bool = False) -> tuple[EntityDef, ...]:
             raise ConfigError(f"{path}: gazetteer file not found")
         return ()
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
+        raw = load_yaml(path.read_text("utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

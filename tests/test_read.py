@@ -137,3 +137,26 @@ def test_cyrillic_and_greek_names_are_transliterated():
 def test_every_supported_extension_picks_its_reader(tmp_path, name, kind):
     source = read_source(write(tmp_path, f"seeds/{name}", "<html><body><p>Hi there.</p></body></html>"), tmp_path, LIMIT)
     assert source.kind == kind
+
+
+@pytest.mark.parametrize("text", [
+    "title: Tulips\ndate: 2025-03-01\ntags: [a, b]\nn: 0o17\nx: 1e3\ny: .inf\nz: ~\n",
+    "title: 'quoted: yes'\nauthor: \"Ünïcode \\u2014\"\nlist:\n  - one\n  - {k: v}\n",
+    "base: &a {k: 1}\nother: *a\nmulti: |\n  two\n  lines\n",
+    "title: [unclosed\n", "a: 1\n\tb: 2\n", "title: a\x00b\n", "title: a\udc80b\n", "- just\n- a list\n",
+    "key: value: other\n", "? complex\n: key\n", "!!python/object:os.system {}\n", "",
+])
+def test_yaml_is_loaded_as_yaml_safe_load_does(text):
+    """libyaml's parser where there is one, with the same data, and the same error (message and
+    line) as PyYAML's own parser for what either refuses."""
+    import yaml
+
+    from generator.read import load_yaml
+
+    def outcome(load):
+        try:
+            return "ok", load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            return "error", type(exc).__name__, str(exc), mark.line if mark is not None else None
+    assert outcome(load_yaml) == outcome(yaml.safe_load)

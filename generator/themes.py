@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from .models import Document, PhraseCount, ThemeDef, ThemeMatch
 from .names import GENERIC, STOPWORDS
@@ -108,35 +109,54 @@ def _breaks_phrase(word: str) -> bool:
     return lower.replace("’", "'") in STOPWORDS or lower in _BREAKERS or (lower.endswith("ly") and len(word) > 4)
 
 
+class _Traits(NamedTuple):
+    """What ``_phrases`` asks of a word."""
+
+    breaks: bool  # ends a phrase (``_breaks_phrase``)
+    stem: str
+    dull: bool  # too generic or vague to make a phrase of dull words only
+    ends_noun: bool  # can end a noun phrase (``_noun_like``)
+    alone: bool  # can be a phrase by itself: not short, not an adjective or verb form
+
+
+@lru_cache(maxsize=1 << 16)
+def _traits(word: str) -> _Traits:
+    """A word's traits, worked out once per word, not once per occurrence: words recur, and these
+    tests were a tenth of the per-source work (issue 8)."""
+    stem = _stem(word)
+    return _Traits(_breaks_phrase(word), stem, word.lower() in GENERIC or stem in _VAGUE, _noun_like(word),
+                   not (len(word) < 5 or word.lower().endswith(("ing", "ive", "ous", "ful", "able", "ible"))))
+
+
 def _phrases(text: str, max_words: int = 3) -> list[tuple[str, str]]:
     """(variant key, surface form) for every noun-phrase-like n-gram: runs of content words,
     hyphenated words split so "Open-Source" and "open source" share one key."""
-    runs: list[list[str]] = []
-    current: list[str] = []
-    for match in _PIECE.finditer(text):
-        piece = match.group()
-        words = [w for w in piece.split("-") if w] if piece[0].isalpha() else []
-        if not words or any(_breaks_phrase(w) for w in words):
-            if current:
-                runs.append(current)
-            current = []
+    runs: list[tuple[list[str], list[_Traits]]] = []
+    words: list[str] = []
+    traits: list[_Traits] = []
+    for piece in _PIECE.findall(text):
+        parts = ([w for w in piece.split("-") if w] if "-" in piece else [piece]) if piece[0].isalpha() else []
+        found_traits = [_traits(w) for w in parts]
+        if not parts or any(t.breaks for t in found_traits):
+            if words:
+                runs.append((words, traits))
+            words, traits = [], []
             continue
-        current.extend(words)
-    if current:
-        runs.append(current)
+        words += parts
+        traits += found_traits
+    if words:
+        runs.append((words, traits))
     found = []
-    for run in runs:
-        # Each word's stem and tests once, not once per n-gram it is part of (issue 8).
-        stems = [_stem(w) for w in run]
-        dull = [w.lower() in GENERIC or stem in _VAGUE for w, stem in zip(run, stems)]
-        ends_noun = [_noun_like(w) for w in run]
+    for run, traits in runs:
+        stems = [t.stem for t in traits]
+        dull = [t.dull for t in traits]
         for n in range(1, max_words + 1):
             for i in range(len(run) - n + 1):
                 if all(dull[i:i + n]):
                     continue
-                if n == 1 and (len(run[i]) < 5 or run[i].lower().endswith(("ing", "ive", "ous", "ful", "able", "ible"))):
+                if n == 1 and not traits[i].alone:
                     continue  # short words and adjective/verb forms are not themes on their own
-                if not ends_noun[i + n - 1]:
+                if not traits[i + n - 1].ends_noun:
                     continue  # a noun phrase ends in a noun: not "ferry moved", not "proprietary"
                 found.append((" ".join(stems[i:i + n]), " ".join(run[i:i + n])))
     return found

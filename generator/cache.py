@@ -142,13 +142,9 @@ def _signature(key: bytes, name: str, payload) -> bytes:
     return signature.digest()
 
 
-def _signed(key: bytes, name: str, payload: bytes) -> bytes:
-    """What a signed file ``name`` holds: the signature of ``payload``, then ``payload``."""
-    return _signature(key, name, payload) + payload
-
-
 def _verified(key: bytes, name: str, raw: bytes) -> memoryview | None:
-    """The payload of ``raw`` (as ``_signed`` made it for ``name``); None if its signature does not match."""
+    """The payload of ``raw`` (as ``_write_signed`` wrote it for ``name``: the signature, then the
+    payload); None if its signature does not match."""
     payload = memoryview(raw)[SIGNATURE_BYTES:]
     return payload if hmac.compare_digest(raw[:SIGNATURE_BYTES], _signature(key, name, payload)) else None
 
@@ -167,10 +163,12 @@ def _read_signed(path: Path, name: str) -> memoryview | None:
 
 
 def _write_signed(path: Path, name: str, payload: bytes) -> None:
-    """``payload`` signed as ``name`` into ``path`` (nothing without a signing key)."""
+    """``payload`` signed as ``name`` into ``path`` (nothing without a signing key): the signature,
+    then the payload, written one after the other (the figure rows of thousands of sources are tens
+    of megabytes, not to be copied whole once more)."""
     signing = signing_key()
     if signing is not None:
-        _write_atomic(path, _signed(signing, name, payload))
+        _write_atomic(path, (_signature(signing, name, payload), payload))
 
 
 class _RecordUnpickler(pickle.Unpickler):
@@ -348,7 +346,7 @@ class SourceCache:
 
     # --- figure-table rows rendered by the last build (render.py) ---------------------------
 
-    # One file, signed (``_signed``: the rows go into pages as they are): each row as its digest
+    # One file, signed (``_write_signed``: the rows go into pages as they are): each row as its digest
     # (32 bytes), its markup's length (4 bytes, big-endian) and its markup (UTF-8).
 
     def _rows_file(self) -> Path:
@@ -428,15 +426,17 @@ class CompiledTemplates(jinja2.BytecodeCache):
         _write_signed(self.directory / name, f"{name}-{self.code}", payload)
 
 
-def _write_atomic(path: Path, content: str | bytes) -> None:
+def _write_atomic(path: Path, content: str | bytes | tuple[bytes, ...]) -> None:
     """Write through a temp file and rename, so a crash never leaves half an entry. Failures are
-    ignored: a read-only or full disk makes the cache useless, never the build."""
+    ignored: a read-only or full disk makes the cache useless, never the build. ``content`` may
+    be pieces of bytes, written in turn."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+                for piece in content if isinstance(content, tuple) else (content,):
+                    handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -457,7 +457,8 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
     later = {index for index, (_, template, _, _) in enumerate(pages)
              if reads_site_wide[template] or template == SOURCE_TEMPLATE}
     rows_changed = record_rows is not None and (known_rows is None or rows.keys() != known_rows.keys())
-    recording = running_in_child(record_rows, rows, jobs=jobs_beside) if rows_changed else nullcontext(_nothing)
+    beside = rows_changed and jobs_beside > 1
+    recording = running_in_child(record_rows, rows, jobs=jobs_beside) if beside else nullcontext(_nothing)
     with recording as rows_recorded:
         written = run([partial(derived, search_files), partial(derived, other_files),
                        *(partial(render_page, index) for index in range(len(pages)) if index not in later)])
@@ -466,6 +467,8 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
         written += run([partial(render_page, index)
                         for index in sorted(later, key=lambda i: (pages[i][1] == SOURCE_TEMPLATE, i))])
         rows_recorded()
+    if rows_changed and not beside:
+        record_rows(rows)  # once the pages are written and their workers gone: less held at once
     return RenderedSite(root=out_dir, paths=tuple(sorted(path for path, _, _, _ in written)),
                         pages={path: PageRecord(inputs, content)
                                for path, inputs, content, _ in written if inputs is not None},

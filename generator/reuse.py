@@ -33,7 +33,7 @@ import jinja2
 import jinja2.meta
 
 from .cache import generator_fingerprint
-from .output import safe_relative
+from .output import prepared_path, safe_relative
 
 EVERYTHING = frozenset({"*"})  # what a template reads when Jinja cannot tell statically
 
@@ -137,9 +137,10 @@ class PreviousPages:
     site_dir: Path
     records: dict[str, PageRecord]
     # Per folder of pages, not per page (a system call for each folder of each path): whether the
-    # previous site's folder is its own (no link leads out), and the new site's folders made.
+    # previous site's folder is its own (no link leads out), and the new site's folders made
+    # (``output.prepared_path``).
     _own_folders: dict[Path, bool] = field(default_factory=dict, repr=False, compare=False)
-    _made_folders: set[Path] = field(default_factory=set, repr=False, compare=False)
+    _made_folders: dict[Path, dict[str, Path]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "site_dir", self.site_dir.resolve())  # once, not once per page
@@ -163,10 +164,7 @@ class PreviousPages:
                 return None  # only the previous site's own files, never one a link leads to
             if content_digest(old.read_bytes()) != record.content:
                 return None
-            new = out_dir / rel
-            if new.parent not in self._made_folders:
-                new.parent.mkdir(parents=True, exist_ok=True)
-                self._made_folders.add(new.parent)
+            new = prepared_path(out_dir, rel, self._made_folders.setdefault(out_dir, {}))
             try:
                 os.link(old, new)  # the old site is removed after the swap; the file lives on here
             except OSError:

@@ -314,14 +314,13 @@ ROWS_PER_PART = 16  # rows a figure table's template gets at once (_figure_rows_
 
 
 def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],
-                 jobs: int) -> tuple[dict[int, bytes], dict[str, bytes], dict[int, str]]:
+                 jobs: int) -> tuple[dict[int, bytes], dict[int, str]]:
     """Every figure row as the figures page (and the theme and entity pages in its folder) show it,
     made before the pages, on every core: taken from ``known`` (digest -> markup, the rows the
     previous build made) when its digest is there, else rendered. So each row is rendered once
     per build, not once per process, and an added source renders only the rows whose view it
     changes: its own, and those whose cross-source notes now name it (issue 8).
-    Returns the markup by ``id`` of each row, and by digest (what the next build may reuse), and
-    each row's digest by its ``id`` (where it has one: ``row_digest_reducers``)."""
+    Returns the markup of each row and its digest (where it has one), both by the row's ``id``."""
     template = env.get_template("partials/figure_row.html")
     salt = f"{render_code}\0figure-row\0{SHARED_ROWS_PREFIX}\0"
 
@@ -333,16 +332,14 @@ def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, kn
             made.append((digest, fresh))
         return made
 
-    by_id: dict[int, bytes] = {}
-    by_digest: dict[str, bytes] = {}
+    markup: dict[int, bytes] = {}
     digests: dict[int, str] = {}
     chunks = forked_map(make, -(-len(rows) // ROW_CHUNK), jobs)
     for row, (digest, fresh) in zip(rows, (made for chunk in chunks for made in chunk)):
-        by_id[id(row)] = markup = fresh if fresh is not None else known[digest]
+        markup[id(row)] = fresh if fresh is not None else known[digest]
         if digest is not None:
-            by_digest[digest] = markup
             digests[id(row)] = digest
-    return by_id, by_digest, digests
+    return markup, digests
 
 
 def row_digest_reducers(digests: dict[int, str]) -> dict:
@@ -390,7 +387,8 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
         seen.add(path)
 
     render_code = render_fingerprint(settings.templates_dir)
-    made_rows, rows, row_digests = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
+    made_rows, row_digests = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
+    rows = {digest: made_rows[row] for row, digest in row_digests.items()}  # by digest: what the next build may reuse
     figure_table_rows = _figure_rows_renderer(env, made_rows)
     reducers = row_digest_reducers(row_digests)
     # Worked out (and the templates compiled) before the processes fork, not once in each.

@@ -2,6 +2,7 @@
 
     python bench/run.py --sizes 100 1000 5000 --out bench/out/results.json
     python bench/run.py --quick            # 50 and 200 sources, for a quick look
+    python bench/run.py --sizes 1000 --repeat 5   # each measurement five times, medians reported
 
 For every size it generates a corpus (``bench/corpus.py``, seeded), then runs, each as a
 separate ``briefing build`` process timed by wall clock:
@@ -20,6 +21,11 @@ of plain Markdown pages (the same article texts, about 800 words each) with MkDo
 default theme and the pages kept out of the navigation (MkDocs' faster configuration).
 It prints a table and writes everything as JSON. Before the first build it compiles the
 generator package's bytecode, which the dependencies already have (see ``main``).
+
+With ``--repeat N`` every size is measured N times (a new corpus, the briefing's three builds, then
+the reference, in turn): the table and the acceptance checks read the median of each time and the
+largest of each peak. On a shared machine one run's times vary by 10-20%; every run is kept in the
+JSON.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -203,6 +210,25 @@ def bench_mkdocs(work: Path, size: int, seed: int) -> dict:
 
 # --- report -----------------------------------------------------------------------------
 
+def combined(runs: list[dict]) -> dict:
+    """One size's repetitions as one row: each time the median, each peak the largest (a limit
+    must hold in every run), sizes from the first run (the same corpus every time); every run kept."""
+    first = runs[0]
+    row = {"briefing": dict(first["briefing"]), "mkdocs": dict(first["mkdocs"])}
+    for engine, steps in (("briefing", ("full_build", "noop_rebuild", "add_one_rebuild")), ("mkdocs", ("build",))):
+        for step in steps:
+            measured = [run[engine][step] for run in runs]
+            row[engine][step] = {
+                "seconds": statistics.median(m["seconds"] for m in measured),
+                "peak_tree_mb": max(m["peak_tree_mb"] for m in measured),
+                "largest_process_mb": max((m["largest_process_mb"] for m in measured
+                                           if m["largest_process_mb"] is not None), default=None),
+                "stderr_tail": measured[-1]["stderr_tail"]}
+    if len(runs) > 1:
+        row["runs"] = runs
+    return row
+
+
 def acceptance(rows: list[dict]) -> dict:
     by_size = {r["briefing"]["sources"]: r for r in rows}
     checks: dict[str, dict] = {}
@@ -253,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the generated projects go (replaced)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each size this many times (medians)")
     args = parser.parse_args(argv)
     sizes = [50, 200] if args.quick else args.sizes
     args.work.mkdir(parents=True, exist_ok=True)
@@ -264,10 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     rows = []
     for size in sizes:
-        print(f"bench: {size} sources ...", file=sys.stderr, flush=True)
-        row = {"briefing": bench_briefing(args.work, size, args.seed),
-               "mkdocs": bench_mkdocs(args.work, size, args.seed)}
-        rows.append(row)
+        runs = []
+        for repetition in range(max(1, args.repeat)):
+            print(f"bench: {size} sources" + (f", run {repetition + 1} of {args.repeat}" if args.repeat > 1 else "")
+                  + " ...", file=sys.stderr, flush=True)
+            runs.append({"briefing": bench_briefing(args.work, size, args.seed),
+                         "mkdocs": bench_mkdocs(args.work, size, args.seed)})
+        rows.append(combined(runs))
         if not args.keep:
             shutil.rmtree(args.work / f"briefing-{size}", ignore_errors=True)
             shutil.rmtree(args.work / f"mkdocs-{size}", ignore_errors=True)

@@ -25,8 +25,8 @@ def test_repetitions_combine_as_median_times_and_largest_peaks_every_run_kept():
     assert [b[s]["seconds"] for s in ("full_build", "noop_rebuild", "add_one_rebuild")] == [12.0, 2.5, 3.0]
     assert m["build"]["seconds"] == 2.2 and b["full_build"]["peak_tree_mb"] == 350.0
     assert b["site_bytes"] == 7 and row["runs"] == runs
-    checks = bench.acceptance([row])
-    assert checks["1000: add-one rebuild <= 1/4 full build"] == {"value": 0.25, "limit": 0.25, "pass": True}
+    checks = bench.acceptance([row])  # ratios: the median of each run's own (0.3, 0.186, 0.333)
+    assert checks["1000: add-one rebuild <= 1/4 full build"] == {"value": 0.3, "limit": 0.25, "pass": False}
     assert checks["1000: full build <= 1/2 MkDocs reference"]["value"] == round(12.0 / 2.2, 3)
 
 

@@ -4,9 +4,12 @@ generator is deterministic for a seed (issue 8). Not timed: timing lives in benc
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT, make_project
 
@@ -341,3 +344,29 @@ def test_a_build_turns_the_garbage_collector_off_and_pool_workers_turn_it_back_o
         in_workers = parallel.parallel_map(_collector_on, list(range(64)), None, jobs=2)
     assert gc.isenabled() == was
     assert parallel.worker_count(2, 64) == 2 and all(in_workers)  # a worker parses many sources (HTML: cycles)
+
+
+_RELATED_THREADS = """
+import os, sys
+from generator.related import _top_related
+ids = [f"s{i:04d}" for i in range(600)]
+_top_related(ids, {s: ["t" + str(i % 5)] for i, s in enumerate(ids)},
+             {s: ["e" + str(i % 40), "e" + str(i % 7)] for i, s in enumerate(ids)}, set())
+print(len(os.listdir("/proc/self/task")), os.environ["OPENBLAS_NUM_THREADS"])
+"""
+
+
+def test_related_sources_score_on_one_blas_thread_unless_the_user_sets_it(tmp_path):
+    """OpenBLAS's second thread spins after each small product: twice the CPU for the same time,
+    taken from the figure groups' child working beside the export (issue 8)."""
+    if not os.path.isdir("/proc/self/task"):
+        pytest.skip("counts threads in /proc")
+
+    def threads(**env):
+        base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+        done = subprocess.run([sys.executable, "-c", _RELATED_THREADS], env={**base, **env}, cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    assert threads() == ["1", "1"]  # the process alone: no BLAS thread was started
+    assert threads(OPENBLAS_NUM_THREADS="2") == ["2", "2"]  # a user's own setting is kept

@@ -67,8 +67,8 @@ def _top_related(ids: list[str], source_themes: dict[str, list[str]], entities_o
     Every pair is scored, so it is a matrix product (issue 8: the Python loop over pairs grew with
     the square of the sources, 8 s at 3,000). The scores are small integers, exact in float64."""
     # One BLAS thread, unless the user chose otherwise: these products are small, and OpenBLAS's
-    # second thread spins after each one, doubling the CPU for the same time (0.39 -> 0.80 s of CPU
-    # at 5,000 sources) on the core the figure groups' child works on beside this (issue 8).
+    # second thread spins after each one, doubling the CPU for the same time (at 5,000 sources 0.8 s
+    # of CPU with two threads, 0.4 with one) on the core the figure groups' child works on (issue 8).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import numpy as np  # here, not at import time: only a build's reduce needs it
 

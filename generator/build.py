@@ -21,7 +21,7 @@ from .config import Settings
 from .figures import extract_figures
 from .models import Briefing, Problem, SourceFile, SourceResult
 from .normalise import normalise
-from .parallel import in_child, keep_until_exit, parallel_map, peak_memory, running_in_child
+from .parallel import in_child, keep_until_exit, peak_memory, running_in_child
 from .read import SourceError, discover, read_source
 from .guard import screen
 from .render import RenderedSite, SiteWide, build_views, render_site
@@ -94,11 +94,6 @@ def load_source(path: Path, settings: Settings) -> SourceResult | Problem:
     return process_source(source, settings)
 
 
-def map_sources(paths: list[Path], settings: Settings) -> list[SourceResult | Problem]:
-    """``load_source`` over every path, results in the order of ``paths`` (on every core: parallel.py)."""
-    return parallel_map(load_source, paths, settings, settings.jobs)
-
-
 def collect(settings: Settings, cache: SourceCache | None = None, stats: CacheStats | None = None) -> Briefing:
     """Read and process every source; a bad source becomes a Problem, never an abort.
 
@@ -106,7 +101,7 @@ def collect(settings: Settings, cache: SourceCache | None = None, stats: CacheSt
     # Links out of seeds/ and oversized files are refused before anything (the cache too) reads them.
     paths, refused = screen(discover(settings.seeds_dir), settings.seeds_dir, settings.root,
                             settings.max_source_bytes)
-    outcomes = cached_map(paths, settings, cache, map_sources, stats if stats is not None else CacheStats())
+    outcomes = cached_map(paths, settings, cache, load_source, stats if stats is not None else CacheStats())
     results = [o for o in outcomes if isinstance(o, SourceResult)]
     problems = refused + [o for o in outcomes if isinstance(o, Problem)]
     if not outcomes and not refused:

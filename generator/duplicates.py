@@ -49,12 +49,6 @@ def packed(shingle_set: frozenset[int]) -> bytes:
     return array("q", sorted(shingle_set)).tobytes()
 
 
-def unpacked(data: bytes) -> frozenset[int]:
-    numbers = array("q")
-    numbers.frombytes(data)
-    return frozenset(numbers)
-
-
 def overlap(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
     """(Jaccard similarity, containment of the smaller set in the larger)."""
     return _ratios(len(a & b), len(a), len(b))
@@ -88,36 +82,48 @@ def find_pairs(documents: list[Document], known: ComparedPairs | None = None,
 
     given = shingled or {}
 
-    def shingle_sets() -> list[frozenset[int]]:
-        return [unpacked(given[d.id]) if d.id in given else shingles(d.text) for d in ordered]
+    def shingle_arrays() -> list:
+        return [_shingle_array(given[d.id] if d.id in given else packed(shingles(d.text))) for d in ordered]
 
     if len(new) > DIRECT_LIMIT:
-        found = _search([_shingle_array(given[d.id]) if d.id in given else _shingle_array(packed(shingles(d.text)))
-                         for d in ordered])
+        found = _search(shingle_arrays())
         return ComparedPairs(frozenset(keys), {(keys[i], keys[j]): share for (i, j), share in found.items()})
     present = set(keys)
     pairs = {pair: share for pair, share in known.pairs.items() if present.issuperset(pair)} if known else {}
     if new:
-        sets = shingle_sets()
-        newer = set(new)
-        for i in new:
-            for j in range(len(sets)):
-                if j == i or (j in newer and j < i):
-                    continue  # two new documents are compared once
-                first, second = min(i, j), max(i, j)
-                share = _containment_if_pair(sets[first], sets[second])
-                if share is not None:
-                    pairs[keys[first], keys[second]] = share
+        pairs.update(_direct(shingle_arrays(), new, keys))
     return ComparedPairs(frozenset(keys), pairs)
 
 
-def _containment_if_pair(a: frozenset[int], b: frozenset[int]) -> float | None:
-    """The containment of a pair meeting either threshold; None for any other pair."""
-    return _share_if_pair(len(a & b), len(a), len(b))
+def _direct(sets: list, new: list[int], keys: list[str]) -> dict[tuple[str, str], float]:
+    """The pairs of each of the ``new`` positions with every other set (``_shingle_array``s): for
+    each, how many shingles it shares with every set, counted at once over all of them."""
+    import numpy as np
+
+    sizes = [len(s) for s in sets]
+    flat = np.concatenate(sets)
+    owner = np.repeat(np.arange(len(sets)), sizes)
+    newer = set(new)
+    pairs: dict[tuple[str, str], float] = {}
+    for i in new:
+        mine = sets[i]
+        if not len(mine):
+            continue
+        at = np.searchsorted(mine, flat).clip(max=len(mine) - 1)
+        shared = np.bincount(owner[mine[at] == flat], minlength=len(sets)).tolist()
+        for j, common in enumerate(shared):
+            if j == i or (j in newer and j < i) or not common:
+                continue  # two new documents are compared once; sharing none, no pair
+            first, second = min(i, j), max(i, j)
+            share = _share_if_pair(common, sizes[first], sizes[second])
+            if share is not None:
+                pairs[keys[first], keys[second]] = share
+    return pairs
 
 
 def _share_if_pair(common: int, a: int, b: int) -> float | None:
-    """``_containment_if_pair`` of sets of ``a`` and ``b`` shingles sharing ``common``."""
+    """The containment of a pair of sets of ``a`` and ``b`` shingles sharing ``common``, when it
+    meets either threshold; None for any other pair."""
     if a < MIN_SHINGLES or b < MIN_SHINGLES:
         return None
     jaccard, containment = _ratios(common, a, b)
@@ -126,7 +132,7 @@ def _share_if_pair(common: int, a: int, b: int) -> float | None:
 
 def _shingle_array(data: bytes):
     """A ``packed`` set as a numpy array (sorted, no repeats), sharing the bytes."""
-    import numpy as np  # here, not at import time: only a full search needs it
+    import numpy as np  # here, not at import time: a build with no new source never needs it
     return np.frombuffer(data, dtype=np.int64)
 
 

@@ -373,7 +373,7 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
     is still being written. ``previous`` holds the previous build's pages: a page made from the
     same inputs is taken from it instead of rendered (generator/reuse.py). ``known_rows`` are the
     figure rows the previous build made, by digest; ``record_rows`` keeps this build's for the
-    next one, where they differ, in a child beside the pages when ``jobs_beside`` is over 1 (the
+    next one, where they differ, in a child beside the pages unless ``jobs_beside`` is 1 (the
     child's reads copy the rows: only where memory allows). ``compiled`` keeps the compiled
     templates, and what each reads, from one build to the next."""
     env = make_environment(settings.templates_dir, compiled)
@@ -455,7 +455,7 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
     later = {index for index, (_, template, _, _) in enumerate(pages)
              if reads_site_wide[template] or template == SOURCE_TEMPLATE}
     rows_changed = record_rows is not None and (known_rows is None or rows.keys() != known_rows.keys())
-    beside = rows_changed and jobs_beside > 1
+    beside = rows_changed and jobs_beside != 1  # 0: every core
     recording = running_in_child(record_rows, rows, jobs=jobs_beside) if beside else nullcontext(_nothing)
     with recording as rows_recorded:
         written = run([partial(derived, search_files), partial(derived, other_files),

@@ -192,19 +192,19 @@ def _reduce_and_render(settings: Settings, out_dir: Path, cache: SourceCache | N
         keep_until_exit(reduced)  # freed by the child's exit, not object by object
         if not _memory_to_spare():
             return reduced, recorded()
-        # Rendered here, with memory to spare: the figure rows are recorded beside the pages.
-        return _render(reduced, recorded, settings, out_dir, cache, previous_site, jobs_beside=settings.jobs)
+        # Rendered here, with memory to spare: no hand-over.
+        return _render(reduced, recorded, settings, out_dir, cache, previous_site)
 
 
 def _render(reduced: Reduced, recorded: Callable[[], Recorded], settings: Settings, out_dir: Path,
-            cache: SourceCache | None, previous_site: Path | None, jobs_beside: int = 1) -> BuildResult:
+            cache: SourceCache | None, previous_site: Path | None) -> BuildResult:
     previous = None
     if cache is not None and previous_site is not None:
         previous = PreviousPages(previous_site, records_from_data(cache.read_pages(settings.preview)))
     site = render_site(reduced.views, settings, out_dir, lambda: recorded().site_wide, previous=previous,
                        known_rows=cache.read_rows() if cache is not None else None,
                        compiled=cache.compiled_templates() if cache is not None else None,
-                       record_rows=cache.record_rows if cache is not None else None, jobs_beside=jobs_beside)
+                       record_rows=cache.record_rows if cache is not None else None)
     site = replace(site, paths=tuple(sorted((*site.paths, *reduced.exported))))
     return BuildResult(site=site, problems=reduced.problems, counts=reduced.counts,
                        data_digest=recorded().data_digest, stats=reduced.stats)

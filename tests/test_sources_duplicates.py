@@ -99,6 +99,17 @@ def test_pairs_equal_comparing_every_pair_on_random_overlapping_texts():
     assert [(k.id, d.id, share) for k, d, share in near_duplicate_pairs(docs)] == expected
 
 
+def test_empty_and_short_texts_pair_with_nothing_in_either_search():
+    """Texts with no shingles, or too few to judge, beside real pairs: the search over every set and
+    the rebuild's direct comparison of a few new ones find what comparing every pair finds."""
+    docs = _random_texts(3, 40) + [doc("z0", ""), doc("z1", "too short"), doc("z2", WIRE), doc("z3", WIRE)]
+    assert len(docs) - 1 > DIRECT_LIMIT
+    assert [(k.id, d.id, share) for k, d, share in near_duplicate_pairs(docs)] == _brute_force_pairs(docs)
+    known = find_pairs(docs[:-3])  # z1 (too short), z2 and z3 (a pair) are new to it
+    assert find_pairs(docs, known) == find_pairs(docs)
+    assert not find_pairs([doc(f"y{i}", "") for i in range(40)]).pairs  # every set empty
+
+
 def test_a_story_syndicated_many_times_is_found_however_often():
     """Fifty copies among few sources: every copy's shingles are common, and still each copy is one pair."""
     copies = [doc(f"copy-{i:02d}", WIRE) for i in range(50)]

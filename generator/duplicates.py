@@ -187,8 +187,12 @@ def _search(sets: list) -> dict[tuple[int, int], float]:
     del ranks, owner, held, wanted
     order = np.argsort(held_ranks, kind="stable")
     held_ranks, held_owners = held_ranks[order], held_owners[order]
-    first = np.searchsorted(held_ranks, prefix_ranks, side="left")
-    holding = np.searchsorted(held_ranks, prefix_ranks, side="right") - first
+    # Where each rank's holders start, and how many there are: looked up by rank, not searched
+    # for (a binary search per prefix shingle was a quarter of this at 5,000 sources).
+    holders_of = np.bincount(held_ranks, minlength=span)
+    start_of = np.cumsum(holders_of) - holders_of
+    first, holding = start_of[prefix_ranks], holders_of[prefix_ranks]
+    del holders_of, start_of
     at = np.repeat(first - (np.cumsum(holding) - holding), holding) + np.arange(int(holding.sum()))
     pairs, shared = np.unique(np.repeat(prefix_owners, holding) * count + held_owners[at], return_counts=True)
     position, other = pairs // count, pairs % count

@@ -6,11 +6,13 @@ takeaways). Plain dicts only; markup is in the templates. Called once from rende
 from __future__ import annotations
 
 from functools import cache, partial
+from operator import itemgetter
 
 from . import urls
 from .figure_views import FigureRows
 
 TIMELINE_ON_HOME = 5
+_source_and_sentence = itemgetter("source", "sentence")  # a mention's (or quote's) sentence, as passages take it
 KIND_TITLES = {"organisation": "Organisations", "person": "People", "model": "Models",
                "product": "Products", "place": "Places"}
 
@@ -47,7 +49,7 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
     for entity in data["entities"]:
         # Each sentence once, as a (source, sentence id) pair: pages quote them with ``passages`` as
         # they render; the mentions themselves are not kept (tens of thousands at 1,000 sources).
-        mentioned = list(dict.fromkeys((m["source"], m["sentence"]) for m in entity["mentions"]))
+        mentioned = list(dict.fromkeys(map(_source_and_sentence, entity["mentions"])))
         entities.append(dict(
             {key: value for key, value in entity.items() if key != "mentions"},
             mention_count=len(entity["mentions"]),
@@ -75,8 +77,8 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
         source["related_refs"] = [dict(r, title=source_ref(r["source"])["title"],
                                        theme_titles=[theme_titles[t] for t in r["themes"]])
                                   for r in source.pop("related", []) if r["source"] in source_by_id]  # kept once
-    mentioned_in = {entity["id"]: {(m["source"], m["sentence"]) for m in entity["mentions"]}
-                    for entity in data["entities"] if entity["kind"] != "place"}  # once, not once per theme
+    mentioned_in = {entity["id"]: set(entity["mentioned"])
+                    for entity in entities if entity["kind"] != "place"}  # once, not once per theme
     for theme in themes:  # theme -> entities and quotes in the sentences that carry it
         carried = set(theme["sentences"])
         named = {}
@@ -86,7 +88,7 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
                 named[entity_id] = hits
         theme["entity_refs"] = [dict(entity_ref(e), count=n)
                                 for e, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))][:15]
-        theme["quote_rows"] = [q for q in quotes if (q["source"], q["sentence"]) in carried]
+        theme["quote_rows"] = [q for q in quotes if _source_and_sentence(q) in carried]
 
     timeline = [dict(row, source_ref=source_ref(row["source"])) for row in data["timeline"]]
     takeaways = []

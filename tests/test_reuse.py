@@ -330,3 +330,26 @@ def test_templates_are_compiled_once_and_a_damaged_or_foreign_compiled_file_is_c
     assert build_in_process(project) in (0, 1)
     assert "pages/source.html" in compiled and "reads pages/source.html" in compiled
     assert _contents(project / "site") == first
+
+
+def test_shared_rows_render_only_the_rows_not_known_and_agree_on_every_core(monkeypatch):
+    """``render._shared_rows``: rows whose digest the previous build made are taken from it, the
+    others rendered (on two processes where there are enough of them), with the same markup."""
+    from generator import render
+
+    env = render.make_environment(Path(__file__).resolve().parent.parent / "templates")
+    rows = [{"id": f"f-{n:04d}", "source": "s", "text": f"{n} models", "value": float(n), "unit": "models",
+             "bound": "=", "measures": "models", "year": None, "sentence": f"It has {n} models.",
+             "sentence_id": "s-1", "page": "sources/s.html#s-1", "group": None, "group_kind": None,
+             "high": None, "subject": "", "themes": [], "entities": [], "source_title": "S",
+             "source_page": "sources/s.html", "entity_refs": [], "theme_refs": [], "cross": None}
+            for n in range(3000)]
+    alone, digests = render._shared_rows(env, rows, "code", {}, jobs=1)
+    together, _ = render._shared_rows(env, rows, "code", {}, jobs=2)
+    assert together == alone and len(digests) == len(rows)
+    known = {digests[id(row)]: alone[id(row)] for row in rows[1:]}  # all but the first row
+    rendered = []
+    real = render.render_row
+    monkeypatch.setattr(render, "render_row", lambda *args: rendered.append(args[1]["id"]) or real(*args))
+    again, _ = render._shared_rows(env, rows, "code", known, jobs=2)
+    assert again == alone and rendered == ["f-0000"]

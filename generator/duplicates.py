@@ -183,10 +183,9 @@ def _search(sets: list) -> dict[tuple[int, int], float]:
     wanted = np.zeros(span, dtype=bool)
     wanted[prefix_ranks] = True
     held = wanted[ranks]
-    held_ranks, held_owners = ranks[held], owner[held]  # in set order: sorted by rank below
+    held_ranks, held_owners = ranks[held], owner[held]  # in set order: the owners sorted by rank below
     del ranks, owner, held, wanted
-    order = np.argsort(held_ranks, kind="stable")
-    held_ranks, held_owners = held_ranks[order], held_owners[order]
+    held_owners = held_owners[np.argsort(held_ranks, kind="stable")]  # by rank
     # Where each rank's holders start, and how many there are: looked up by rank, not searched
     # for (a binary search per prefix shingle was a quarter of this at 5,000 sources).
     holders_of = np.bincount(held_ranks, minlength=span)

@@ -12,7 +12,7 @@ from . import urls
 from .figure_views import FigureRows
 
 TIMELINE_ON_HOME = 5
-_source_and_sentence = itemgetter("source", "sentence")  # a mention's (or quote's) sentence, as passages take it
+sentence_key = itemgetter("source", "sentence")  # a record's sentence, as (source, sentence id): what passages take
 KIND_TITLES = {"organisation": "Organisations", "person": "People", "model": "Models",
                "product": "Products", "place": "Places"}
 
@@ -49,7 +49,7 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
     for entity in data["entities"]:
         # Each sentence once, as a (source, sentence id) pair: pages quote them with ``passages`` as
         # they render; the mentions themselves are not kept (tens of thousands at 1,000 sources).
-        mentioned = list(dict.fromkeys(map(_source_and_sentence, entity["mentions"])))
+        mentioned = list(dict.fromkeys(map(sentence_key, entity["mentions"])))
         entities.append(dict(
             {key: value for key, value in entity.items() if key != "mentions"},
             mention_count=len(entity["mentions"]),
@@ -88,7 +88,7 @@ def link_views(data: dict, sources: list[dict], themes: list[dict], figure_rows:
                 named[entity_id] = hits
         theme["entity_refs"] = [dict(entity_ref(e), count=n)
                                 for e, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))][:15]
-        theme["quote_rows"] = [q for q in quotes if _source_and_sentence(q) in carried]
+        theme["quote_rows"] = [q for q in quotes if sentence_key(q) in carried]
 
     timeline = [dict(row, source_ref=source_ref(row["source"])) for row in data["timeline"]]
     takeaways = []

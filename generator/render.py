@@ -18,7 +18,8 @@ from . import urls
 from .cache import CompiledTemplates
 from .config import Settings
 from .figure_views import FigureRows, figure_downloads, figure_views, plain_number
-from .linkviews import Deferred, digested, link_pages, link_search_text, link_views, made_unless_known, resolved
+from .linkviews import (Deferred, digested, link_pages, link_search_text, link_views, made_unless_known, resolved,
+                        sentence_key)
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
 from .models import Briefing
@@ -157,7 +158,7 @@ def build_views(briefing: Briefing, data: dict) -> dict:
     for theme in data["themes"]:
         # The sentences as (source, sentence id) pairs: ``passages`` quotes them as a page renders
         # (tens of thousands of match records at 1,000 sources are not kept: issue 8).
-        sentences = [(e["source"], e["sentence"]) for e in theme["sentences"]]
+        sentences = list(map(sentence_key, theme["sentences"]))
         carried = set(sentences)
         themes.append(dict(
             theme,

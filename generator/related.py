@@ -7,8 +7,6 @@ apart from the per-source stages; export.py calls ``crossref_data`` and ``groups
 
 from __future__ import annotations
 
-import os
-
 from . import urls
 from .entities import ancestors, candidate_records, entity_records
 from .corroborate import group_figures
@@ -66,11 +64,7 @@ def _top_related(ids: list[str], source_themes: dict[str, list[str]], entities_o
 
     Every pair is scored, so it is a matrix product (issue 8: the Python loop over pairs grew with
     the square of the sources, 8 s at 3,000). The scores are small integers, exact in float64."""
-    # One BLAS thread, unless the user chose otherwise: these products are small, and OpenBLAS's
-    # second thread spins after each one, doubling the CPU for the same time (at 5,000 sources 0.8 s
-    # of CPU with two threads, 0.4 with one) on the core the figure groups' child works on (issue 8).
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    import numpy as np  # here, not at import time: only a build's reduce needs it
+    import numpy as np  # here, not at import time: only a build's reduce needs it (one BLAS thread: __init__.py)
 
     themes = sorted({t for s in ids for t in source_themes.get(s, ())})
     entities = sorted({e for s in ids for e in entities_of.get(s, ())} - places)

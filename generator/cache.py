@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import orjson
 
 from . import __version__, models
 from .config import Settings
+from .export import compact_json
 from .models import ComparedPairs, Problem, SourceResult
 from .parallel import parallel_map
 from .read import project_path
@@ -275,7 +277,7 @@ class SourceCache:
         try:
             with open(self._history_file("baseline" if last == data_digest else "last"), "rb") as handle:
                 handle.readline()
-                basis = json.loads(handle.read())
+                basis = orjson.loads(handle.read())
         except (OSError, ValueError):
             return None
         return basis if isinstance(basis, dict) else None
@@ -285,8 +287,7 @@ class SourceCache:
         SHA-256) until ``record_build`` says that build succeeded."""
         if self._history_digest("last") == digest:
             return  # the same data as the last build: nothing to record
-        text = digest + "\n" + json.dumps(basis, sort_keys=True, ensure_ascii=False, allow_nan=False)
-        _write_atomic(self._history_file("staged"), text)
+        _write_atomic(self._history_file("staged"), (digest.encode("ascii") + b"\n", compact_json(basis)))
 
     def record_build(self, digest: str) -> None:
         """The staged build (``digest``) becomes the last build, after it succeeded; the last one

@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path
 
 from . import urls
+from .export import compact_json
 from .models import Document, Figure, SearchTerms
 
 SEARCH_DIR = "search"
@@ -91,7 +92,7 @@ def _excerpt(text: str) -> str:
 
 
 def _dumps(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return compact_json(value)
 
 
 def figure_location(figure_id: str) -> str:

@@ -52,7 +52,7 @@ def test_json_comes_record_by_record_and_pages_in_batches():
 
 def test_json_layout_keys_sorted_and_values_compact():
     assert to_json({"b": [{"y": [1, 2], "x": {"k": "é"}}], "a": []}) == (
-        '{\n  "a": [],\n  "b": [\n    {\n      "x": {"k": "é"},\n      "y": [1, 2]\n    }\n  ]\n}\n')
+        '{\n  "a": [],\n  "b": [\n    {\n      "x": {"k":"é"},\n      "y": [1,2]\n    }\n  ]\n}\n')
 
 
 def test_every_figure_links_to_the_sentence_that_states_it(sample_site: Path):

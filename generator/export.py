@@ -214,8 +214,8 @@ JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 def compact_json(value) -> bytes:
     """``value`` as one line of JSON, UTF-8: keys sorted, no spaces, UTF-8 characters kept.
 
-    By orjson, in C: the json module's encoder took 0.4 s of CPU for briefing.json at 1,000
-    sources, this 0.18 (issue 8; docs/scaling.md). Numbers read back as the same values; a few
+    By orjson, in C: with the json module's encoder briefing.json took 0.37 s of CPU at 1,000
+    sources, with this 0.20 (issue 8; docs/scaling.md). Numbers read back as the same values; a few
     are written differently (``2.5e-7`` and ``0.00001`` where json writes ``2.5e-07`` and ``1e-05``)."""
     return orjson.dumps(value, option=JSON_OPTIONS)
 

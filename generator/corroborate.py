@@ -91,13 +91,19 @@ def similar_measures(a: Figure, b: Figure) -> bool:
         return False
     if a.year is not None and b.year is not None and a.year != b.year:
         return False
-    if unit_kind(a.unit) not in ("percent", "percentage points", "basis points", "times", "count") \
-            and not a.unit.isupper() and a.subject and b.subject:
+    if _counted(a) and a.subject and b.subject:
         return True  # "Qwen derivatives" and "Qwen variations": the counted noun is what they measure
     wa, wb = _words(_what(a)), _words(_what(b))
     if not wa or not wb:
         return False
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.5
+
+
+def _counted(figure: Figure) -> bool:
+    """Whether ``figure``'s unit is the noun it counts (downloads, models), so that two figures of the
+    same subject in it measure the same thing; else (a share, a currency) what they measure must agree."""
+    return unit_kind(figure.unit) not in ("percent", "percentage points", "basis points", "times", "count") \
+        and not figure.unit.isupper()
 
 
 def same_value(a: float, b: float) -> bool:
@@ -195,6 +201,7 @@ class _Candidates:
     def __init__(self, ordered: list[Figure]) -> None:
         self.ordered = ordered
         self.kinds = [unit_kind(f.unit) for f in ordered]
+        self.what = [_words(_what(f)) for f in ordered]  # the words of what each measures
         self.span: dict[str, tuple[int, int]] = {}  # unit kind -> [start, end) (ordered sorts by kind first)
         for i, kind in enumerate(self.kinds):
             start, _ = self.span.get(kind, (i, i))
@@ -208,7 +215,7 @@ class _Candidates:
             if figure.subject:
                 for key in _subject_keys(figure):
                     self.by_subject.setdefault((self.kinds[i], key), []).append(i)
-            for word in _words(_what(figure)):
+            for word in self.what[i]:
                 self.by_word.setdefault((self.kinds[i], word), []).append(i)
                 if not figure.subject:
                     self.by_word_unnamed.setdefault((self.kinds[i], word), []).append(i)
@@ -236,5 +243,8 @@ class _Candidates:
             return [self.ordered[i] for i in sorted(positions)]
         if not anchor.subject:
             return []  # a conflict needs both subjects named
-        positions = sorted({i for key in _subject_keys(anchor) for i in self.by_subject.get((unit, key), ())})
-        return [self.ordered[i] for i in positions]
+        positions = {i for key in _subject_keys(anchor) for i in self.by_subject.get((unit, key), ())}
+        if not _counted(anchor):  # then what they measure shares a word (similar_measures)
+            what = self.what[position]
+            return [self.ordered[i] for i in sorted(positions) if not self.what[i].isdisjoint(what)]
+        return [self.ordered[i] for i in sorted(positions)]

@@ -215,12 +215,14 @@ def text_blocks(views: dict, source_id: str) -> list[dict]:
 
 
 def passages(views: dict, keys: list[tuple[str, str]]) -> list[dict]:
-    """Sentences (``(source, sentence id)`` pairs) grouped by source in id order, each with its
-    text and link: built as a theme or entity page renders, not held for every page (issue 8)."""
-    by_source: dict[str, list[dict]] = {}
+    """Sentences (``(source, sentence id)`` pairs) grouped by source in id order, each as its link
+    and text: built as a theme or entity page renders, not held for every page (issue 8). Pairs, not
+    dicts, so the templates unpack them instead of looking two keys up for each of tens of thousands
+    (1,000 sources: the six theme and 74 entity pages 0.60 -> 0.53 s)."""
+    by_source: dict[str, list[tuple[str, str]]] = {}
     for source, sentence in keys:
-        by_source.setdefault(source, []).append({"page": urls.sentence_link(source, sentence),
-                                                 "text": views["sentence_text"].get(source, {}).get(sentence, "")})
+        by_source.setdefault(source, []).append((urls.sentence_link(source, sentence),
+                                                 views["sentence_text"].get(source, {}).get(sentence, "")))
     return [{"source": views["source_refs"][s], "sentences": by_source[s]} for s in sorted(by_source)]
 
 

@@ -91,10 +91,6 @@ def _excerpt(text: str) -> str:
     return cut + "…"
 
 
-def _dumps(value) -> bytes:
-    return compact_json(value)
-
-
 def figure_location(figure_id: str) -> str:
     return f"{urls.FIGURES}#{figure_id}"
 
@@ -209,12 +205,12 @@ def _shards(postings: dict[str, list[int]], length: int, terms: list[str]) -> di
         groups.setdefault(term[:length], []).append(term)
     shards: dict[str, bytes] = {}
     for prefix, members in groups.items():
-        encoded = _dumps({t: postings[t] for t in members})
+        encoded = compact_json({t: postings[t] for t in members})
         longer = [t for t in members if len(t) > length]
         if length < MAX_PREFIX and longer and len(encoded) > SHARD_SPLIT_BYTES:
             short = {t: postings[t] for t in members if len(t) <= length}
             if short:
-                shards[prefix] = _dumps(short)
+                shards[prefix] = compact_json(short)
             shards.update(_shards(postings, length + 1, longer))
         else:
             shards[prefix] = encoded
@@ -233,8 +229,8 @@ def index_files(entries, figure_rows, known: Iterable[SearchTerms] = ()) -> dict
     for start in range(0, len(docs), CHUNK_SIZE):
         chunk = [[loc, title, kind, excerpt] for (loc, title, kind, _), excerpt
                  in zip(docs[start:start + CHUNK_SIZE], excerpts[start:start + CHUNK_SIZE])]
-        files[f"{SEARCH_DIR}/d/{start // CHUNK_SIZE}.json"] = _dumps(chunk)
-    files[MANIFEST] = _dumps({"version": 1, "documents": len(docs), "chunk_size": CHUNK_SIZE,
+        files[f"{SEARCH_DIR}/d/{start // CHUNK_SIZE}.json"] = compact_json(chunk)
+    files[MANIFEST] = compact_json({"version": 1, "documents": len(docs), "chunk_size": CHUNK_SIZE,
                               "shards": sorted(shards), "stopwords": sorted(STOPWORDS)})
     return files
 

@@ -220,11 +220,12 @@ class _Candidates:
                 if not figure.subject:
                     self.by_word_unnamed.setdefault((self.kinds[i], word), []).append(i)
 
-    def _similar_postings(self, anchor: Figure, unit: str) -> list[list[int]]:
-        """Postings holding every figure ``similar_measures`` can accept for ``anchor``. Two figures
-        naming subjects share a subject word; where either names none, a word of what they measure
-        (at least half the words of the shorter)."""
-        words = [(unit, word) for word in _words(_what(anchor))]
+    def _similar_postings(self, position: int, unit: str) -> list[list[int]]:
+        """Postings holding every figure ``similar_measures`` can accept for the anchor at ``position``.
+        Two figures naming subjects share a subject word; where either names none, a word of what they
+        measure (at least half the words of the shorter)."""
+        anchor = self.ordered[position]
+        words = [(unit, word) for word in self.what[position]]
         if not anchor.subject:
             return [self.by_word[key] for key in words]
         return ([self.by_subject[(unit, key)] for key in _subject_keys(anchor)]
@@ -238,13 +239,11 @@ class _Candidates:
             lo = bisect.bisect_left(self.ordered, anchor.value - slack, start, end, key=_value)
             hi = bisect.bisect_right(self.ordered, anchor.value + slack, lo, end, key=_value)
             positions = set()
-            for posting in self._similar_postings(anchor, unit):  # of the figures in the window, those it may accept
+            for posting in self._similar_postings(position, unit):  # of the figures in the window, those it may accept
                 positions.update(posting[bisect.bisect_left(posting, lo):bisect.bisect_left(posting, hi)])
             return [self.ordered[i] for i in sorted(positions)]
         if not anchor.subject:
             return []  # a conflict needs both subjects named
         positions = {i for key in _subject_keys(anchor) for i in self.by_subject.get((unit, key), ())}
-        if not _counted(anchor):  # then what they measure shares a word (similar_measures)
-            what = self.what[position]
-            return [self.ordered[i] for i in sorted(positions) if not self.what[i].isdisjoint(what)]
-        return [self.ordered[i] for i in sorted(positions)]
+        what = None if _counted(anchor) else self.what[position]  # else what they measure shares a word
+        return [self.ordered[i] for i in sorted(positions) if what is None or not self.what[i].isdisjoint(what)]

@@ -72,7 +72,8 @@ def _csv_text(rows: list[dict]) -> Iterator[str]:
 
 
 def _json_text(rows: list[dict], count: int = 256) -> Iterator[bytes]:
-    """``json.dumps(records, indent=2)`` of every record (keys sorted), ``count`` records at a time:
+    """``json.dumps(records, indent=2)``'s layout of every record (keys sorted; numbers as
+    ``export.compact_json`` writes them), ``count`` records at a time:
     never the whole list of records or text (issue 8). Each record is indented by orjson, in C
     (the json module indents in Python), and moved in under the list."""
     yield b"["

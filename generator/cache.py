@@ -33,13 +33,14 @@ import orjson
 from . import __version__, models
 from .config import Settings
 from .export import compact_json
-from .models import ComparedPairs, Problem, SourceResult
+from .models import ComparedPairs, Problem, RowMarkup, SourceResult
 from .parallel import parallel_map
 from .read import project_path
 
 CACHE_DIR_NAME = ".briefing-cache"
 MAGIC = "briefing-source-cache"
 FORMAT = 1  # of the history, pages and near-duplicate files
+ROWS_FORMAT = 2  # of the figure-row record; 2: where each row's source cell is
 ENTRY_FORMAT = 3  # of source entries; 3: signed pickles (2: JSON, each record the list of its field values)
 
 # Settings fields that only shape pages or say where things are, never a source's result.
@@ -349,38 +350,43 @@ class SourceCache:
     # --- figure-table rows rendered by the last build (render.py) ---------------------------
 
     # One file, signed (``_write_signed``: the rows go into pages as they are): each row as its digest
-    # (32 bytes), its markup's length (4 bytes, big-endian) and its markup (UTF-8).
+    # (32 bytes), its markup's length, where its source cell starts and ends in it (4 bytes each,
+    # big-endian) and its markup (UTF-8).
 
     def _rows_file(self) -> Path:
-        return self.directory / f"figure-rows-{FORMAT}.bin"
+        return self.directory / f"figure-rows-{ROWS_FORMAT}.bin"
 
-    def read_rows(self) -> dict[str, bytes]:
+    def read_rows(self) -> dict[str, RowMarkup]:
         """The rows the last build recorded (digest -> markup); none if the file is missing,
         damaged or signed with another key."""
         payload = _read_signed(self._rows_file(), "figure-rows")
         if payload is None:
             return {}
-        rows, position, head = {}, 0, _ROW_DIGEST + _ROW_LENGTH
+        rows, position, head = {}, 0, _ROW_DIGEST + 3 * _ROW_NUMBER
         while position < len(payload):
             if position + head > len(payload):
                 return {}
             digest = payload[position:position + _ROW_DIGEST].hex()
-            length = int.from_bytes(payload[position + _ROW_DIGEST:position + head], "big")
-            rows[digest] = bytes(payload[position + head:position + head + length])
+            length, start, end = (int.from_bytes(payload[at:at + _ROW_NUMBER], "big")
+                                  for at in range(position + _ROW_DIGEST, position + head, _ROW_NUMBER))
+            if not start <= end <= length:
+                return {}
+            rows[digest] = RowMarkup(bytes(payload[position + head:position + head + length]), start, end)
             position += head + length
         return rows if position == len(payload) else {}
 
     def compiled_templates(self) -> "CompiledTemplates":
         return CompiledTemplates(self.directory / f"templates-{FORMAT}", generator_fingerprint())
 
-    def record_rows(self, rows: dict[str, bytes]) -> None:
+    def record_rows(self, rows: dict[str, RowMarkup]) -> None:
         if signing_key() is not None:
             _write_signed(self._rows_file(), "figure-rows", b"".join(
-                bytes.fromhex(digest) + len(markup).to_bytes(_ROW_LENGTH, "big") + markup
-                for digest, markup in sorted(rows.items())))
+                bytes.fromhex(digest) + b"".join(number.to_bytes(_ROW_NUMBER, "big") for number in
+                                                 (len(row.markup), row.source_start, row.source_end)) + row.markup
+                for digest, row in sorted(rows.items())))
 
 
-_ROW_DIGEST, _ROW_LENGTH = 32, 4  # bytes of a row's digest and of its length in the figure-row record
+_ROW_DIGEST, _ROW_NUMBER = 32, 4  # bytes of a row's digest and of each number in the figure-row record
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

@@ -203,6 +203,19 @@ class SearchTerms:
     weights: bytes  # every document's weights, one per word, in order
 
 
+@dataclass(frozen=True, slots=True)
+class RowMarkup:
+    """A figure row as a table with a source column shows it, and where its source cell is: the
+    same rendering serves tables without the column (a source's own page; ``render._shared_rows``)."""
+
+    markup: bytes  # UTF-8
+    source_start: int
+    source_end: int
+
+    def without_source(self) -> bytes:
+        return self.markup[:self.source_start] + self.markup[self.source_end:]
+
+
 @dataclass(frozen=True)
 class SourceResult:
     """Everything the per-source stages produce; the unit that is cached and combined."""

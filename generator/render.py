@@ -22,7 +22,7 @@ from .linkviews import (Deferred, digested, link_pages, link_search_text, link_v
                         sentence_key)
 from .search import index_files as search_index_files
 from .feeds import feed_files, page_meta
-from .models import Briefing
+from .models import Briefing, RowMarkup
 from .output import utf8_batches, write_chunks, write_files
 from .parallel import forked_map
 from .reuse import PageRecord, PreviousPages, page_digest, render_fingerprint, template_reads, view_digest
@@ -270,7 +270,7 @@ def search_entries(pages: list[tuple[str, str, str, dict]]) -> list[SearchEntry]
     return [SearchEntry(path, title, partial(_search_text, extra)) for path, _, title, extra in pages if title]
 
 
-def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, bytes]):
+def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, RowMarkup], cuttable: bool):
     """``figure_table_rows(rows, show_source, page_path)``: the rows of a figure table, each
     rendered once per row and page folder, in parts of ``ROWS_PER_PART`` (a template call per
     part, not per row: theme pages list thousands of rows; not one part for all of them: at 5,000
@@ -279,16 +279,20 @@ def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, bytes]):
     The same figure is listed on its source page, the figures page, its themes' and entities' pages;
     relative links only depend on the page's depth, so one rendering serves them all (issue 8).
     ``made`` holds the rows of the figures page's folder made before the pages (``_shared_rows``:
-    every row, for the figures page and the theme and entity pages beside it); others are made
-    as pages ask for them. Rows without the source column are only on their source's page, once:
-    rendered, not kept (at 5,000 sources, tens of megabytes in each rendering process)."""
-    template = env.get_template("partials/figure_row.html")
+    every row, for the figures page and the theme and entity pages beside it, and without their
+    source cell for the source pages in a folder as deep, where the row template's blocks make the
+    row: ``cuttable``); others are made as pages ask for them. Rows without the source column made
+    here are only on their source's page, once: rendered, not kept (at 5,000 sources, tens of
+    megabytes in each rendering process)."""
+    template = env.get_template(ROW_TEMPLATE)
     # Kept as UTF-8: a row's curly quotes make Python store its text at two bytes a character.
     rendered: dict[tuple[int, str], bytes] = {}  # (id of the row, link prefix) -> the row's markup
 
     def markup(row: dict, prefix: str, shared: bool, page_path: str) -> bytes:
+        if shared:
+            return made[id(row)].markup
         key = (id(row), prefix)  # rows live as long as the views
-        made_once = made.get(id(row)) if shared else rendered.get(key)
+        made_once = rendered.get(key)
         if made_once is None:
             made_once = rendered[key] = render_row(template, row, True, page_path).encode("utf-8")
         return made_once
@@ -300,6 +304,8 @@ def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, bytes]):
             part = rows[start:start + ROWS_PER_PART]
             if show_source:
                 yield Markup(b"".join(markup(row, prefix, shared, page_path) for row in part).decode("utf-8"))
+            elif shared and cuttable:
+                yield Markup(b"".join(made[id(row)].without_source() for row in part).decode("utf-8"))
             else:
                 yield Markup("".join(render_row(template, row, False, page_path) for row in part))
 
@@ -310,13 +316,41 @@ def render_row(template: jinja2.Template, row: dict, show_source: bool, page_pat
     return template.render(row=row, show_source=show_source, root=urls.relative("", page_path))
 
 
+ROW_TEMPLATE = "partials/figure_row.html"
+ROW_BLOCKS = ("cells", "source", "notes")  # the row template's blocks, in order: all of it
+
+
+def _row_blocks(template: jinja2.Template, row: dict, page_path: str) -> tuple[bytes, bytes, bytes]:
+    """The row template's blocks (``ROW_BLOCKS``) for ``row`` with the source column, as UTF-8."""
+    context = template.new_context({"row": row, "show_source": True, "root": urls.relative("", page_path)})
+    return tuple("".join(template.blocks[name](context)).encode("utf-8") for name in ROW_BLOCKS)
+
+
+def render_row_parts(template: jinja2.Template, row: dict, page_path: str) -> RowMarkup:
+    """``render_row(template, row, True, page_path)``, block by block: the same markup, and where
+    the source block's is, so that the one rendering serves tables with and without the column.
+    Only for a template whose blocks make the row (``row_blocks_make_the_row``)."""
+    cells, source, notes = _row_blocks(template, row, page_path)
+    return RowMarkup(cells + source + notes, len(cells), len(cells) + len(source))
+
+
+def row_blocks_make_the_row(template: jinja2.Template, row: dict) -> bool:
+    """Whether ``render_row_parts`` makes ``row`` as ``render_row`` does, with and without the
+    source column: a project's own row template may have other blocks, or markup outside them."""
+    if not set(ROW_BLOCKS) <= template.blocks.keys():
+        return False
+    cells, source, notes = (part.decode("utf-8") for part in _row_blocks(template, row, urls.FIGURES))
+    return (cells + source + notes, cells + notes) == \
+        (render_row(template, row, True, urls.FIGURES), render_row(template, row, False, urls.FIGURES))
+
+
 SHARED_ROWS_PREFIX = urls.relative("", urls.FIGURES)  # the folder of the figures, theme and entity pages
 ROW_CHUNK = 32  # rows per task when they are made before the pages (parallel.worker_count counts tasks)
 ROWS_PER_PART = 16  # rows a figure table's template gets at once (_figure_rows_renderer)
 
 
-def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, bytes],
-                 jobs: int) -> tuple[dict[int, bytes], dict[int, str]]:
+def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, known: dict[str, RowMarkup],
+                 jobs: int, cuttable: bool = True) -> tuple[dict[int, RowMarkup], dict[int, str]]:
     """Every figure row as the figures page (and the theme and entity pages in its folder) show it,
     made before the pages: taken from ``known`` (digest -> markup, the rows the previous build
     made) when its digest is there, else rendered, on every core. So each row is rendered once
@@ -324,16 +358,22 @@ def _shared_rows(env: jinja2.Environment, rows: list[dict], render_code: str, kn
     changes: its own, and those whose cross-source notes now name it (issue 8).
     The digests are worked out here, in one process: forking for them cost more than it saved
     (1,000 sources, adding one: 0.16-0.22 s on two cores, 0.07 s in one).
-    Returns the markup of each row and its digest (where it has one), both by the row's ``id``."""
-    template = env.get_template("partials/figure_row.html")
+    Where the template's blocks do not make the row (not ``cuttable``), where its source cell is
+    is not worked out (0, 0). Returns the markup of each row and its digest (where it has one),
+    both by the row's ``id``."""
+    template = env.get_template(ROW_TEMPLATE)
     salt = f"{render_code}\0figure-row\0{SHARED_ROWS_PREFIX}\0"
     digests = {id(row): digest for row in rows if (digest := view_digest(salt, row)) is not None}
     markup = {id(row): known[digests[id(row)]] for row in rows if digests.get(id(row)) in known}
     fresh = [row for row in rows if id(row) not in markup]
 
-    def make(chunk: int) -> list[bytes]:
-        return [render_row(template, row, True, urls.FIGURES).encode("utf-8")
-                for row in fresh[chunk * ROW_CHUNK:(chunk + 1) * ROW_CHUNK]]
+    def row_markup(row: dict) -> RowMarkup:
+        if cuttable:
+            return render_row_parts(template, row, urls.FIGURES)
+        return RowMarkup(render_row(template, row, True, urls.FIGURES).encode("utf-8"), 0, 0)
+
+    def make(chunk: int) -> list[RowMarkup]:
+        return [row_markup(row) for row in fresh[chunk * ROW_CHUNK:(chunk + 1) * ROW_CHUNK]]
 
     chunks = forked_map(make, -(-len(fresh) // ROW_CHUNK), jobs)
     markup.update(zip(map(id, fresh), (made for chunk in chunks for made in chunk)))
@@ -360,9 +400,9 @@ class SiteWide:
 
 
 def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Callable[[], SiteWide] = SiteWide,
-                previous: PreviousPages | None = None, known_rows: dict[str, bytes] | None = None,
+                previous: PreviousPages | None = None, known_rows: dict[str, RowMarkup] | None = None,
                 compiled: CompiledTemplates | None = None,
-                record_rows: Callable[[dict[str, bytes]], None] | None = None) -> RenderedSite:
+                record_rows: Callable[[dict[str, RowMarkup]], None] | None = None) -> RenderedSite:
     """Render every page and the files derived from them into ``out_dir``; their content is a pure
     function of the inputs. (``briefing.json`` itself is written by ``build.record_data``.)
 
@@ -384,9 +424,11 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
         seen.add(path)
 
     render_code = render_fingerprint(settings.templates_dir)
-    made_rows, row_digests = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs)
+    row_template = env.get_template(ROW_TEMPLATE)
+    cuttable = bool(views["figures"]) and row_blocks_make_the_row(row_template, views["figures"][0])
+    made_rows, row_digests = _shared_rows(env, views["figures"], render_code, known_rows or {}, settings.jobs, cuttable)
     rows = {digest: made_rows[row] for row, digest in row_digests.items()}  # by digest: what the next build may reuse
-    figure_table_rows = _figure_rows_renderer(env, made_rows)
+    figure_table_rows = _figure_rows_renderer(env, made_rows, cuttable)
     reducers = row_digest_reducers(row_digests)
     # Worked out (and the templates compiled) before the processes fork, not once in each.
     page_templates = sorted({template for _, template, _, _ in pages})

@@ -154,7 +154,7 @@ def test_a_page_behind_a_link_out_of_the_previous_site_is_not_reused(tmp_path):
     assert (site / page).stat().st_ino != (outside / Path(page).name).stat().st_ino  # rendered, not linked
 
 
-ROWS_RECORD = Path(".briefing-cache") / "figure-rows-1.bin"
+ROWS_RECORD = Path(".briefing-cache") / "figure-rows-2.bin"
 FIGURE_SOURCE = ("---\ntitle: Tulip counts\n---\nGardeners planted 12,000 tulips along the river path, "
                  "up 20% on last year, the council said.\n")
 
@@ -163,13 +163,12 @@ def _counting_rows(monkeypatch) -> list[str]:
     """Every figure row rendered for the figures page's folder, by its figure id."""
     from generator import build, render
     rendered: list[str] = []
-    real = render.render_row
+    real = render.render_row_parts
 
-    def counting(template, row, show_source, page_path):
-        if show_source and render.urls.relative("", page_path) == render.SHARED_ROWS_PREFIX:
-            rendered.append(row["id"])
-        return real(template, row, show_source, page_path)
-    monkeypatch.setattr(render, "render_row", counting)
+    def counting(template, row, page_path):
+        rendered.append(row["id"])
+        return real(template, row, page_path)
+    monkeypatch.setattr(render, "render_row_parts", counting)
     monkeypatch.setattr(render, "forked_map", lambda task, count, jobs=0: [task(i) for i in range(count)])  # seen here
     monkeypatch.setattr(build, "in_child", lambda function, *args, jobs=0: function(*args))  # the render too
     return rendered
@@ -349,7 +348,32 @@ def test_shared_rows_render_only_the_rows_not_known_and_agree_on_every_core(monk
     assert together == alone and len(digests) == len(rows)
     known = {digests[id(row)]: alone[id(row)] for row in rows[1:]}  # all but the first row
     rendered = []
-    real = render.render_row
-    monkeypatch.setattr(render, "render_row", lambda *args: rendered.append(args[1]["id"]) or real(*args))
+    real = render.render_row_parts
+    monkeypatch.setattr(render, "render_row_parts", lambda *args: rendered.append(args[1]["id"]) or real(*args))
     again, _ = render._shared_rows(env, rows, "code", known, jobs=2)
     assert again == alone and rendered == ["f-0000"]
+
+
+def test_one_rendering_of_a_row_serves_tables_with_and_without_the_source_column():
+    """``render.render_row_parts`` makes what ``render_row`` makes with the source column, and
+    knows where the source cell is: cut out, the row is what a table without the column shows."""
+    from generator import render, urls
+
+    env = render.make_environment(Path(__file__).resolve().parent.parent / "templates")
+    template = env.get_template(render.ROW_TEMPLATE)
+    other = {"page": "sources/b.html#s-2", "source_title": "B <i>", "text": "14 models"}
+    row = {"id": "f-1", "source": "a", "text": "12 models", "value": 12.0, "unit": "models", "bound": "~",
+           "measures": "models", "year": 2024, "sentence": "It has 12 models & more.", "sentence_id": "s-1",
+           "page": "sources/a.html#s-1", "high": 13.0, "themes": ["cost"], "source_title": "A & co",
+           "source_page": "sources/a.html", "cross": {"kind": "conflict", "others": [other]},
+           "entity_refs": [{"page": "entities/x.html", "name": "X"}],
+           "theme_refs": [{"page": "themes/cost.html", "title": "Cost"}]}
+    for page in (urls.FIGURES, urls.source_page("a")):
+        parts = render.render_row_parts(template, row, page)
+        assert parts.markup.decode("utf-8") == render.render_row(template, row, True, page)
+        assert parts.without_source().decode("utf-8") == render.render_row(template, row, False, page)
+        assert "A &amp; co" in parts.markup[parts.source_start:parts.source_end].decode("utf-8")
+    assert render.row_blocks_make_the_row(template, row)
+    # A project's own row template without the blocks: its rows are rendered for each kind of table.
+    plain = env.from_string("<tr><td>{{ row.text }}</td>{% if show_source %}<td>{{ row.source_title }}</td>{% endif %}</tr>")
+    assert not render.row_blocks_make_the_row(plain, row)

@@ -289,7 +289,7 @@ def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, RowMarkup], c
     rendered: dict[tuple[int, str], bytes] = {}  # (id of the row, link prefix) -> the row's markup
 
     def markup(row: dict, prefix: str, shared: bool, page_path: str) -> bytes:
-        if shared:
+        if shared and id(row) in made:
             return made[id(row)].markup
         key = (id(row), prefix)  # rows live as long as the views
         made_once = rendered.get(key)
@@ -304,7 +304,7 @@ def _figure_rows_renderer(env: jinja2.Environment, made: dict[int, RowMarkup], c
             part = rows[start:start + ROWS_PER_PART]
             if show_source:
                 yield Markup(b"".join(markup(row, prefix, shared, page_path) for row in part).decode("utf-8"))
-            elif shared and cuttable:
+            elif shared and cuttable and all(id(row) in made for row in part):
                 yield Markup(b"".join(made[id(row)].without_source() for row in part).decode("utf-8"))
             else:
                 yield Markup("".join(render_row(template, row, False, page_path) for row in part))

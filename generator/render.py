@@ -465,16 +465,23 @@ def render_site(views: dict, settings: Settings, out_dir: Path, site_wide: Calla
             return ((path, inputs, content if inputs is not None else None, False),)
         return ((path, inputs, content, True),)
 
+    def written_or_linked(files: dict[str, bytes]) -> tuple[str, ...]:
+        """``write_files``, but a file the previous build wrote the same is linked from it."""
+        linked = {path for path, content in files.items()
+                  if previous is not None and previous.reuse_file(path, content, out_dir)}
+        write_files({path: content for path, content in files.items() if path not in linked}, out_dir)
+        return tuple(files)
+
     def search_files() -> tuple[str, ...]:
         files = search_index_files(search_entries(pages), views["figures"], views["search_terms"])  # search/
-        return write_files(files, out_dir)
+        return written_or_linked(files)
 
     def other_files() -> tuple[str, ...]:
         downloads = figure_downloads(views["figures"])  # figures/figures.csv and .json, written as made
         for path, chunks in downloads.items():
             write_chunks(out_dir, path, chunks)
         feeds = feed_files(env, views, site, sorted(p for p in seen if p.endswith(".html")))  # feed, sitemap
-        return (*downloads, *write_files(feeds, out_dir))
+        return (*downloads, *written_or_linked(feeds))
 
     def derived(write_them) -> tuple[tuple[str, None, None, bool], ...]:
         """Files made from the views rather than rendered as pages (always made anew)."""

@@ -26,6 +26,7 @@ import json
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,21 +158,30 @@ class PreviousPages:
         record = self.records.get(path)
         if inputs is None or record is None or record.inputs != inputs:
             return None
+        return record.content if self._put(path, out_dir, lambda old: content_digest(old) == record.content) else None
+
+    def reuse_file(self, path: str, content: bytes, out_dir: Path) -> bool:
+        """Put the previous build's ``path`` into ``out_dir`` if its bytes are ``content``: for files
+        made anew at every build (the search index), where a link costs less than a new file."""
+        return self._put(path, out_dir, content.__eq__)
+
+    def _put(self, path: str, out_dir: Path, same: Callable[[bytes], bool]) -> bool:
+        """Link (or copy) the previous build's ``path`` into ``out_dir`` if ``same`` holds of its bytes."""
         rel = safe_relative(path)
         old = self.site_dir / rel
         try:
             if old.is_symlink() or not self._own_folder(old.parent):
-                return None  # only the previous site's own files, never one a link leads to
-            if content_digest(old.read_bytes()) != record.content:
-                return None
+                return False  # only the previous site's own files, never one a link leads to
+            if not same(old.read_bytes()):
+                return False
             new = prepared_path(out_dir, rel, self._made_folders.setdefault(out_dir, {}))
             try:
                 os.link(old, new)  # the old site is removed after the swap; the file lives on here
             except OSError:
                 shutil.copyfile(old, new)  # another file system, or links not allowed
         except OSError:
-            return None
-        return record.content
+            return False
+        return True
 
 
 def records_to_data(records: dict[str, PageRecord]) -> dict:

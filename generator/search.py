@@ -12,11 +12,20 @@ Layout (all under ``search/``):
 - ``t/<name>.json``: ``{term: [doc, weight, doc, weight, ...]}`` for the terms starting with the
   shard's prefix (``doc`` delta-encoded); ``<name>`` is the prefix itself when it is ``[a-z0-9]+``,
   else ``x`` + the hex of its UTF-8 bytes.
-- ``d/<n>.json``: ``[[location, title, kind, excerpt], ...]`` for documents ``n*chunk_size`` onwards.
+- ``d/<n>.json``: ``[[location, title, kind, excerpt], ...]``: document chunk ``n``, whose documents are
+  numbered ``n*chunk_size`` onwards.
+
+A document's chunk is worked out from its location alone (a hash, ``document_chunk``), not from its
+place among all the documents: adding a source adds its documents to a few chunks and leaves the
+other chunks' files byte-identical, so a rebuild links them from the previous site instead of
+writing them again (issue 8: a thousand small files were 0.6 s of a rebuild), and a reviewer's diff
+of two builds shows the chunks that changed, not every chunk after the new source. Chunks hold
+``CHUNK_SIZE`` documents on average; ``chunk_size`` is the largest chunk, so numbers have gaps.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -33,7 +42,7 @@ from .models import Document, Figure, SearchTerms
 SEARCH_DIR = "search"
 MANIFEST = f"{SEARCH_DIR}/manifest.json"
 CLIENT = "assets/search.js"
-CHUNK_SIZE = 16  # documents per document-table chunk: the 50 results shown fetch up to 50 chunks
+CHUNK_SIZE = 16  # the most documents a chunk holds on average: the 50 results shown fetch up to 50 chunks
 RESULTS_SHOWN = 50  # search.js: MAX_RESULTS
 SHARD_PREFIX = 2  # shard terms by their first two characters...
 SHARD_SPLIT_BYTES = 48 * 1024  # ...and split a shard by one more character while it is larger than this
@@ -121,6 +130,20 @@ def documents(entries, figure_rows) -> list[tuple[str, str, str, Callable[[], st
     return sorted(docs, key=lambda d: (d[0], d[1]))
 
 
+def chunk_count(documents: int) -> int:
+    """How many document chunks: the least power of two giving chunks of at most ``CHUNK_SIZE``
+    documents on average. (A power of two, so that it changes only as the site doubles.)"""
+    count = 1
+    while count * CHUNK_SIZE < documents:
+        count *= 2
+    return count
+
+
+def document_chunk(location: str, count: int) -> int:
+    """The chunk (of ``count``) a document belongs to: from its location only, so the same at every build."""
+    return int.from_bytes(hashlib.sha256(location.encode("utf-8", "surrogatepass")).digest()[:8], "big") % count
+
+
 def _saturated(count: int, length: int, reference: int) -> float:
     return count * (SATURATION + 1) / (count + SATURATION * (1 - LENGTH_EFFECT + LENGTH_EFFECT * length / reference))
 
@@ -175,14 +198,14 @@ def known_terms(packed: Iterable[SearchTerms]) -> dict[str, tuple[str, bytes]]:
 
 
 def _postings(docs, known: dict[str, tuple[str, bytes]]) -> tuple[dict[str, list[int]], list[str]]:
-    """term -> ``[doc, weight, doc, weight, ...]``, each doc number written as its difference from
-    the one before: flat lists of small ints, not a tuple per posting (millions of them at
+    """term -> ``[doc, weight, doc, weight, ...]`` over ``docs`` ((number, document) pairs, numbers
+    ascending), each doc number written as its difference from the one before: flat lists of small ints, not a tuple per posting (millions of them at
     thousands of sources: issue 8); and each document's excerpt. A document's terms are taken
     from ``known`` (``known_terms``) where they are there, else worked out here."""
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}
     excerpts: list[str] = []
-    for number, (location, title, _, make_text) in enumerate(docs):
+    for number, (location, title, _, make_text) in docs:
         text = make_text()
         excerpts.append(_excerpt(text))
         found = known.pop(location, None)  # dropped as used: at 5,000 sources, tens of megabytes
@@ -221,17 +244,24 @@ def index_files(entries, figure_rows, known: Iterable[SearchTerms] = ()) -> dict
     """Every file of the search index (site-relative path -> bytes), deterministic. ``known``:
     sources' terms already worked out (``source_terms``)."""
     docs = documents(entries, figure_rows)
-    postings, excerpts = _postings(docs, known_terms(known))
+    count = chunk_count(len(docs))
+    chunks: list[list[tuple]] = [[] for _ in range(count)]  # each in location order, as ``docs`` is
+    for doc in docs:
+        chunks[document_chunk(doc[0], count)].append(doc)
+    size = max(map(len, chunks))  # document n is the (n % size)th of chunk n // size
+    numbered = [(n * size + i, doc) for n, chunk in enumerate(chunks) for i, doc in enumerate(chunk)]
+    postings, excerpts = _postings(numbered, known_terms(known))
     shards = _shards(postings, SHARD_PREFIX, sorted(postings))
     files: dict[str, bytes] = {}
     for prefix, encoded in shards.items():
         files[f"{SEARCH_DIR}/t/{shard_name(prefix)}.json"] = encoded
-    for start in range(0, len(docs), CHUNK_SIZE):
-        chunk = [[loc, title, kind, excerpt] for (loc, title, kind, _), excerpt
-                 in zip(docs[start:start + CHUNK_SIZE], excerpts[start:start + CHUNK_SIZE])]
-        files[f"{SEARCH_DIR}/d/{start // CHUNK_SIZE}.json"] = compact_json(chunk)
-    files[MANIFEST] = compact_json({"version": 1, "documents": len(docs), "chunk_size": CHUNK_SIZE,
-                              "shards": sorted(shards), "stopwords": sorted(STOPWORDS)})
+    rows = iter(excerpts)
+    for n, chunk in enumerate(chunks):
+        if chunk:
+            files[f"{SEARCH_DIR}/d/{n}.json"] = compact_json([[loc, title, kind, next(rows)]
+                                                              for loc, title, kind, _ in chunk])
+    files[MANIFEST] = compact_json({"version": 1, "documents": len(docs), "chunk_size": size,
+                                    "shards": sorted(shards), "stopwords": sorted(STOPWORDS)})
     return files
 
 

@@ -56,6 +56,23 @@ def test_a_rebuild_reuses_every_page_and_adding_a_source_only_renders_what_chang
     assert _full_render(project) == incremental
 
 
+def test_search_files_the_previous_build_wrote_the_same_are_linked_and_others_written(tmp_path):
+    project = make_project(tmp_path / "p", sample=True)
+    assert build_in_process(project) in (0, 1)
+    search = project / "site" / "search"
+    first = {p.relative_to(search).as_posix(): p.stat().st_ino for p in search.rglob("*.json")}
+    edited = sorted(p for p in first if p.startswith("d/"))[0]
+    (search / edited).write_bytes(b"[]")  # by hand: rewritten, never trusted
+    (project / "seeds" / "tulips.md").write_text(NEW_SOURCE, "utf-8")
+    assert build_in_process(project) in (0, 1)
+    after = {p.relative_to(search).as_posix(): p.stat().st_ino for p in search.rglob("*.json")}
+    linked = {p for p in first if after.get(p) == first[p]}
+    assert edited not in linked and (search / edited).read_bytes() != b"[]"
+    assert len({p for p in linked if p.startswith("d/")}) >= len([p for p in first if p.startswith("d/")]) - 2
+    incremental = _contents(project / "site")
+    assert _full_render(project) == incremental
+
+
 def test_a_page_edited_by_hand_in_site_is_rendered_again(tmp_path):
     project = make_project(tmp_path / "p", sample=True)
     assert build_in_process(project) in (0, 1)

@@ -116,3 +116,24 @@ def test_no_sitemap_without_site_url(sample_site):
     assert (sample_site / "feed.xml").exists() and not (sample_site / "sitemap.xml").exists()
     home = (sample_site / "index.html").read_text("utf-8")
     assert 'rel="canonical"' not in home and 'href="feed.xml"' in home
+
+
+def test_a_new_page_changes_only_the_document_chunk_it_lands_in():
+    entries = [_entry(f"sources/s{i:03d}.html", f"Report {i}", f"Zebras graze in field {i}.") for i in range(300)]
+    before = search.index_files(entries, [])
+    after = search.index_files(entries + [_entry("sources/s150b.html", "Late report", "Zebras rest.")], [])
+    chunks = {path for path in before if "/d/" in path}
+    assert len(chunks) > 10 and {path for path in after if "/d/" in path} == chunks
+    changed = {path for path in chunks if before[path] != after[path]}
+    assert len(changed) == 1  # not every chunk after it, as numbering by position did
+    manifest = json.loads(after[search.MANIFEST])
+    assert manifest["documents"] == 301
+    # Document n is still the (n % chunk_size)th of chunk n // chunk_size, as search.js reads it.
+    size, located = manifest["chunk_size"], {}
+    for path in chunks:
+        for i, doc in enumerate(json.loads(after[path])):
+            located[int(path.rsplit("/", 1)[1].split(".")[0]) * size + i] = doc[0]
+    number = 0
+    for delta in json.loads(after["search/t/la.json"])["late"][0::2]:
+        number += delta
+    assert located[number] == "sources/s150b.html"

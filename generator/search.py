@@ -3,9 +3,9 @@
 MkDocs' built-in search ships one ``search_index.json`` holding every page's full text
 (about 12 KB per page) and the reader downloads all of it on the first query. Here the
 index is a term -> postings map split into shards by term prefix, plus a document table
-split into fixed-size chunks. A query fetches ``search/manifest.json``, the shards of its
-words' prefixes, and the document chunks of the results it shows
-(``templates/assets/search.js``). Measurements and the choice: docs/search.md.
+split into chunks of at most sixteen documents on average. A query fetches
+``search/manifest.json``, the shards of its words' prefixes, and the document chunks of the
+results it shows (``templates/assets/search.js``). Measurements and the choice: docs/search.md.
 
 Layout (all under ``search/``):
 - ``manifest.json``: ``{"version", "documents", "chunk_size", "shards": [prefix...], "stopwords": [...]}``
@@ -42,7 +42,7 @@ from .models import Document, Figure, SearchTerms
 SEARCH_DIR = "search"
 MANIFEST = f"{SEARCH_DIR}/manifest.json"
 CLIENT = "assets/search.js"
-CHUNK_SIZE = 16  # the most documents a chunk holds on average: the 50 results shown fetch up to 50 chunks
+CHUNK_SIZE = 16  # at most this many documents a chunk on average: the 50 results shown fetch up to 50 chunks
 RESULTS_SHOWN = 50  # search.js: MAX_RESULTS
 SHARD_PREFIX = 2  # shard terms by their first two characters...
 SHARD_SPLIT_BYTES = 48 * 1024  # ...and split a shard by one more character while it is larger than this
@@ -199,8 +199,9 @@ def known_terms(packed: Iterable[SearchTerms]) -> dict[str, tuple[str, bytes]]:
 
 def _postings(docs, known: dict[str, tuple[str, bytes]]) -> tuple[dict[str, list[int]], list[str]]:
     """term -> ``[doc, weight, doc, weight, ...]`` over ``docs`` ((number, document) pairs, numbers
-    ascending), each doc number written as its difference from the one before: flat lists of small ints, not a tuple per posting (millions of them at
-    thousands of sources: issue 8); and each document's excerpt. A document's terms are taken
+    ascending), each doc number written as its difference from the one before: flat lists of small
+    ints, not a tuple per posting (millions of them at thousands of sources: issue 8); and each
+    document's excerpt, in the order of ``docs``. A document's terms are taken
     from ``known`` (``known_terms``) where they are there, else worked out here."""
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}

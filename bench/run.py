@@ -19,8 +19,8 @@ the size of the site on disk, the search index, and the bytes a reader's browser
 for a first search query. Beside it, in the same run, ``mkdocs build`` of the same number
 of plain Markdown pages (the same article texts, about 800 words each) with MkDocs'
 default theme and the pages kept out of the navigation (MkDocs' faster configuration).
-It prints a table and writes everything as JSON. Before the first build it compiles the
-generator package's bytecode, which the dependencies already have (see ``main``).
+It prints a table, the acceptance checks and (as INFO) the reference's own growth, and writes
+everything as JSON. Before the first build it compiles the generator package's bytecode, which the dependencies already have (see ``main``).
 
 With ``--repeat N`` every size is measured N times (a new corpus, the briefing's three builds, then
 the reference, in turn): the table shows the median of each time and the largest of each peak, and
@@ -266,6 +266,21 @@ def acceptance(rows: list[dict]) -> dict:
     return checks
 
 
+def context(rows: list[dict]) -> dict:
+    """Not targets: what helps read the growth check on a machine whose speed drifts. The MkDocs
+    reference does the same work at every size, so its own 5000/1000 ratio shows the drift
+    between the sizes of one run, and the briefing's growth over it is the growth net of that."""
+    by_size = {r["briefing"]["sources"]: r for r in rows}
+    if not (1000 in by_size and 5000 in by_size):
+        return {}
+    def growth(where: tuple[str, str]) -> float:
+        engine, step = where
+        return by_size[5000][engine][step]["seconds"] / by_size[1000][engine][step]["seconds"]
+    reference, briefing = growth(REFERENCE), growth(FULL)
+    return {"MkDocs reference 5000/1000": round(reference, 3),
+            "build time 5000/1000 over the reference's": round(briefing / reference, 3)}
+
+
 def table(rows: list[dict]) -> str:
     head = ("| sources | full build s | no-op s | add one s | peak MB | site MB | search index MB "
             "| first query KB | MkDocs ref s | full / ref |")
@@ -318,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                         "platform": platform.platform()},
             "results": rows,
             "acceptance": acceptance(rows),
+            "context": context(rows),
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", "utf-8")
@@ -325,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     for name, check in result["acceptance"].items():
         print(f"{'PASS' if check['pass'] else 'FAIL'}  {name}: {check['value']} (limit {check['limit']})")
+    for name, value in result["context"].items():
+        print(f"INFO  {name}: {value}")
     print(f"bench: results in {args.out}", file=sys.stderr)
     return 0
 

@@ -33,3 +33,13 @@ def test_repetitions_combine_as_median_times_and_largest_peaks_every_run_kept():
 def test_a_single_run_is_its_own_row():
     run = _run(10.0, 3.0, 3.0, 2.0, 300.0)
     assert bench.combined([run]) == run
+
+
+def test_the_reference_growth_is_reported_beside_the_growth_check():
+    small, large = _run(10.0, 3.0, 3.0, 2.0, 300.0), _run(60.0, 9.0, 9.0, 12.0, 900.0)
+    large["briefing"]["sources"] = 5000
+    large["briefing"]["search"] = {"first_query_bytes": 1000}
+    rows = [small, large]
+    assert bench.acceptance(rows)["build time 5000/1000 <= 5.5"]["value"] == 6.0
+    assert bench.context(rows) == {"MkDocs reference 5000/1000": 6.0, "build time 5000/1000 over the reference's": 1.0}
+    assert bench.context([small]) == {}

@@ -20,7 +20,8 @@ for a first search query. Beside it, in the same run, ``mkdocs build`` of the sa
 of plain Markdown pages (the same article texts, about 800 words each) with MkDocs'
 default theme and the pages kept out of the navigation (MkDocs' faster configuration).
 It prints a table, the acceptance checks and (as INFO) the reference's own growth, and writes
-everything as JSON. Before the first build it compiles the generator package's bytecode, which the dependencies already have (see ``main``).
+everything as JSON. Before the first build it compiles the generator package's bytecode, which
+the dependencies already have (see ``main``).
 
 With ``--repeat N`` every size is measured N times (a new corpus, the briefing's three builds, then
 the reference, in turn): the table shows the median of each time and the largest of each peak, and
